@@ -1,0 +1,64 @@
+"""openzoo: a plugin-based framework for open-source AI model contributions.
+
+Plugin authors import from here only: the :data:`hookimpl` marker, the spec
+types, the task names, the protocols their components implement and the error
+types. ``openzoo.conformance`` adds the pytest helper. Users also find the
+Python API here: :func:`train`, :func:`evaluate`, :func:`predict` and
+:func:`load`, which import the engine (and torch) on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openzoo.errors import BadInputError, ConformanceError, OpenzooError, PluginError, UnknownNameError
+from openzoo.hookspecs import hookimpl
+from openzoo.protocols import DatasetSource, DeviceBackend, Metric, Model
+from openzoo.specs import DatasetSpec, DeviceSpec, MetricSpec, ModelSpec, Option, Origin, Preset, TaskSpec
+from openzoo.tasks import IMAGE_CLASSIFICATION, RECOMMENDATION, TEXT_CLASSIFICATION, TEXT_GENERATION
+
+__all__ = [
+    "IMAGE_CLASSIFICATION",
+    "RECOMMENDATION",
+    "TEXT_CLASSIFICATION",
+    "TEXT_GENERATION",
+    "BadInputError",
+    "ConformanceError",
+    "DatasetSource",
+    "DatasetSpec",
+    "DeviceBackend",
+    "DeviceSpec",
+    "Metric",
+    "MetricSpec",
+    "Model",
+    "ModelSpec",
+    "OpenzooError",
+    "Option",
+    "Origin",
+    "PluginError",
+    "Preset",
+    "TaskSpec",
+    "UnknownNameError",
+    "evaluate",
+    "hookimpl",
+    "load",
+    "predict",
+    "train",
+]
+
+_ENGINE_API = {"train", "evaluate", "predict", "load"}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("openzoo")
+        except PackageNotFoundError:
+            return "0.0.0"
+    if name in _ENGINE_API:
+        from openzoo.engine import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'openzoo' has no attribute {name!r}")

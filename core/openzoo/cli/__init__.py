@@ -1,0 +1,132 @@
+"""The ``openzoo`` command line: a lazy click group.
+
+``openzoo --help`` prints the command summaries from :data:`COMMANDS` without
+importing any command module; a command's module is imported only when that
+command runs, and torch only inside the commands that do the work.
+
+Error policy (see :mod:`openzoo.exitcodes`): bad input exits 2 with a one-line
+message, a failed operation exits 1, an unexpected exception prints one line and
+suggests ``--debug``, which shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from openzoo import exitcodes
+from openzoo.errors import BadInputError, OpenzooError
+
+__all__ = ["COMMANDS", "main"]
+
+#: name -> ("module:attr", one-line summary), in the order ``--help`` shows them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "plugins": ("openzoo.cli.listing:plugins", "Show installed plugins, their versions, health and components."),
+    "list": ("openzoo.cli.listing:list_components", "List models, datasets, metrics, devices or tasks."),
+    "info": ("openzoo.cli.listing:info", "Show everything known about one component."),
+    "doctor": ("openzoo.cli.doctor:doctor", "Check python, torch, devices and plugin health."),
+    "train": ("openzoo.cli.run:train", "Train a model on a dataset into a run directory."),
+    "evaluate": ("openzoo.cli.run:evaluate", "Evaluate a run directory (or a fresh model) on a dataset split."),
+    "predict": ("openzoo.cli.run:predict", "Run a trained model on raw inputs (images, texts, prompts, user ids)."),
+    "conformance": ("openzoo.cli.conformance:conformance", "Run the conformance suite on plugins and write a certificate."),
+    "new": ("openzoo.cli.new:new", "Create a new plugin from the template."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.lazy_commands) + sorted(set(self.commands) - set(self.lazy_commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        if cmd_name not in self.lazy_commands:
+            return None
+        reference, _ = self.lazy_commands[cmd_name]
+        module_name, _, attr = reference.partition(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{reference} is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, summary) for name, (_, summary) in self.lazy_commands.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("openzoo")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(version=None, package_name="openzoo", prog_name="openzoo", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """openzoo: train, evaluate and check models from installed plugins.
+
+    \b
+    Quick start:
+      openzoo plugins                       what is installed, and its health
+      openzoo list models                   what you can train
+      openzoo train vit --dataset digits    train into a run directory
+    """
+    ctx.obj = {"debug": debug}
+
+
+def _wants_debug(argv: list[str]) -> bool:
+    return "--debug" in argv or os.environ.get("OPENZOO_DEBUG", "") not in ("", "0")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``openzoo`` script; maps errors to exit codes."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = _wants_debug(args)
+    try:
+        rv = cli.main(args=args, prog_name="openzoo", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(exitcodes.INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except OpenzooError as exc:
+        if debug:
+            raise
+        code = exitcodes.BAD_INPUT if isinstance(exc, BadInputError) else exitcodes.FAILURE
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(code)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        click.echo("Interrupted.", err=True)
+        sys.exit(exitcodes.INTERRUPTED)
+    except Exception as exc:  # noqa: BLE001 -- last-resort message; --debug shows the traceback
+        if debug:
+            raise
+        click.echo(f"Error: unexpected {type(exc).__name__}: {exc}", err=True)
+        click.echo("This is a bug or an unhandled case; rerun with --debug for the traceback and report it.", err=True)
+        sys.exit(exitcodes.FAILURE)
+    sys.exit(rv if isinstance(rv, int) else exitcodes.SUCCESS)

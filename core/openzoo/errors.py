@@ -1,0 +1,69 @@
+"""The error types of openzoo.
+
+Every error a user can act on derives from :class:`OpenzooError`. The CLI maps
+:class:`BadInputError` (and its subclasses) to exit code 2 and every other
+:class:`OpenzooError` to exit code 1, printing the message without a traceback
+unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "BadInputError",
+    "ConformanceError",
+    "OpenzooError",
+    "PluginError",
+    "UnknownNameError",
+]
+
+
+class OpenzooError(Exception):
+    """Base class of errors that carry a message meant for the user."""
+
+
+class BadInputError(OpenzooError, ValueError):
+    """The user's input is wrong: an option, a file, a name. Exit code 2."""
+
+
+class UnknownNameError(BadInputError, KeyError):
+    """A name that no installed plugin provides.
+
+    The message lists the close matches first (``did you mean ...``), then the
+    names that are available, so the user can correct the command in one step.
+    """
+
+    def __init__(self, kind: str, name: str, available: Iterable[str], hint: str = "") -> None:
+        self.kind = kind
+        self.name = name
+        self.available = sorted(available)
+        self.suggestions = difflib.get_close_matches(name, self.available, n=3, cutoff=0.6)
+        parts = [f"unknown {kind} {name!r}."]
+        if self.suggestions:
+            parts.append("Did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?")
+        if self.available:
+            shown = ", ".join(self.available[:20])
+            more = f" (and {len(self.available) - 20} more)" if len(self.available) > 20 else ""
+            parts.append(f"Available {kind}s: {shown}{more}.")
+        else:
+            parts.append(f"No {kind} is installed; install a plugin that provides one.")
+        if hint:
+            parts.append(hint)
+        super().__init__(" ".join(parts))
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class PluginError(OpenzooError):
+    """A plugin is broken: it failed to import, raised in a hook, declared an
+    incompatible core range, or registered an invalid or clashing spec."""
+
+
+class ConformanceError(OpenzooError, AssertionError):
+    """Raised by a conformance check when a component breaks a rule of the contract.
+
+    The message has the shape ``<dist>:<component>: <rule>; got <observed>. <fix>``.
+    """

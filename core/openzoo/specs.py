@@ -1,0 +1,389 @@
+"""The spec types: small, frozen declarations that plugins return from hooks.
+
+A spec says *what* a component is (its name, task, description, presets and
+options) and *where* the code that builds it lives, as a lazy ``"module:attr"``
+reference. Nothing here imports torch or the plugin's model code: listing what
+is installed reads specs only. The plugin manager resolves a reference the
+first time the component is used and records the :class:`Origin` of every spec.
+
+Every spec validates itself when it is created (names, references, presets),
+so a mistake in a plugin is reported where it is declared, not at first use.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal, final
+
+from openzoo.errors import UnknownNameError
+
+__all__ = [
+    "CAPABILITIES",
+    "PRECISIONS",
+    "DatasetSpec",
+    "DeviceSpec",
+    "MetricSpec",
+    "ModelSpec",
+    "Option",
+    "Origin",
+    "Preset",
+    "TaskSpec",
+]
+
+#: A component name: lower-case letters, digits, ``-`` and ``_``, starting with a letter.
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+#: A lazy reference: ``package.module:attribute`` (the attribute may be dotted).
+REFERENCE_PATTERN = re.compile(
+    r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
+)
+#: The precisions a model or device can declare. ``fp32`` is always supported.
+PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "fp16")
+#: Capabilities a model may declare; each one selects conformance checks.
+CAPABILITIES: frozenset[str] = frozenset(
+    {
+        "generation",  # the model generates text (greedy determinism, max_new_tokens, eos checks)
+        "kv_cache",  # generation with and without the KV cache must give the same tokens
+        "torch_compile",  # torch.compile(module) must give the same outputs
+        "gradient_checkpointing",  # module.gradient_checkpointing_enable() keeps the loss and gradients
+        "batch_invariance",  # an example's outputs alone equal its outputs inside a padded batch
+    }
+)
+OptionType = Literal["int", "float", "str", "bool"]
+_OPTION_TYPES = ("int", "float", "str", "bool")
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "bool": (bool,),
+}
+
+
+def _check_name(kind: str, name: str) -> None:
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ValueError(
+            f"invalid {kind} name {name!r}: use lower-case letters, digits, '-' and '_', "
+            "starting with a letter (at most 64 characters)"
+        )
+
+
+def _check_reference(owner: str, attr: str, value: str) -> None:
+    if not isinstance(value, str) or not REFERENCE_PATTERN.match(value):
+        raise ValueError(
+            f"{owner}: {attr}={value!r} is not a lazy reference; write it as "
+            "'package.module:attribute', for example 'openzoo_vit.model:ViTModel'"
+        )
+
+
+def _check_description(owner: str, description: str) -> None:
+    if not isinstance(description, str) or not description.strip():
+        raise ValueError(f"{owner}: description must be a non-empty sentence saying what it is")
+
+
+def _freeze(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+def _check_expected_failures(owner: str, waivers: Mapping[str, str]) -> None:
+    for check_id, reason in waivers.items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(f"{owner}: expected failure {check_id!r} needs a non-empty reason")
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a spec came from: the distribution and entry point that provided it."""
+
+    #: Distribution name as installed, for example ``openzoo-vit``; ``openzoo`` for builtins.
+    dist: str
+    #: Version of that distribution, read from its metadata without importing it.
+    version: str
+    #: Name of the entry point in the ``openzoo`` group (the plugin's name).
+    plugin: str
+    #: True for the components that ship inside core itself.
+    builtin: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.dist} {self.version}" + (" (builtin)" if self.builtin else "")
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A user-settable option of a component, set on the command line with ``-o name=value``."""
+
+    #: Identifier of the option (``[a-z][a-z0-9_]*``).
+    name: str
+    #: Value type: ``int``, ``float``, ``str`` or ``bool``. Command-line text is converted to it.
+    type: OptionType
+    #: Value used when the user sets nothing; ``None`` means "not set" (the component decides).
+    default: Any = None
+    #: One line for ``openzoo info`` and the docs.
+    help: str = ""
+    #: If non-empty, the only values allowed.
+    choices: tuple[Any, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not re.match(r"^[a-z][a-z0-9_]*$", self.name or ""):
+            raise ValueError(f"invalid option name {self.name!r}: use [a-z][a-z0-9_]*")
+        if self.type not in _OPTION_TYPES:
+            raise ValueError(f"option {self.name!r}: type must be one of {_OPTION_TYPES}, got {self.type!r}")
+        if self.default is not None and not isinstance(self.default, _PYTHON_TYPES[self.type]):
+            raise ValueError(f"option {self.name!r}: default {self.default!r} is not of type {self.type}")
+        if self.choices and self.default is not None and self.default not in self.choices:
+            raise ValueError(f"option {self.name!r}: default {self.default!r} is not among choices {self.choices}")
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Preset:
+    """A named configuration of a model: architecture sizes and defaults for training."""
+
+    #: Preset name, for example ``tiny``, ``small`` or ``base``.
+    name: str
+    #: One line: what the preset is for ("for tests and conformance", "the digits demo").
+    description: str
+    #: Keyword arguments that the model's ``create`` receives as ``config`` (architecture sizes).
+    config: Mapping[str, Any] = field(default_factory=dict)
+    #: Training defaults the engine uses unless the user overrides them
+    #: (``epochs``, ``batch_size``, ``lr``, ``warmup_ratio``, ``weight_decay``, ``max_steps``).
+    training: Mapping[str, Any] = field(default_factory=dict)
+    #: True when the conformance suite builds and checks this preset. It must stay small
+    #: (the suite asserts fewer than one million parameters) and fast on a CPU.
+    test: bool = False
+
+    def __post_init__(self) -> None:
+        _check_name("preset", self.name)
+        object.__setattr__(self, "config", _freeze(self.config))
+        object.__setattr__(self, "training", _freeze(self.training))
+        unknown = set(self.training) - {"epochs", "max_steps", "batch_size", "lr", "warmup_ratio", "weight_decay"}
+        if unknown:
+            raise ValueError(f"preset {self.name!r}: unknown training defaults {sorted(unknown)}")
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    """A task: the schema every dataset, model and metric of that task agrees on.
+
+    A dataset of the task yields examples with the fields in :attr:`example`; a model's
+    ``collate`` turns a list of them into a batch, and its ``module(**batch)`` returns a
+    mapping with the keys in :attr:`outputs` (plus ``loss`` when the batch has targets);
+    ``predict`` takes the raw inputs described by :attr:`predict_input` and returns one
+    record per input shaped as :attr:`predict_output`.
+    """
+
+    #: Task name, for example ``image-classification``.
+    name: str
+    #: One paragraph: what the task is.
+    description: str
+    #: Example schema: field name -> what it holds (type and meaning).
+    example: Mapping[str, str]
+    #: Model outputs: key of the mapping ``module(**batch)`` returns -> shape and meaning.
+    outputs: Mapping[str, str]
+    #: Targets: key of the batch ``collate`` returns that metrics compare outputs with.
+    targets: Mapping[str, str]
+    #: What ``Model.predict`` takes, one item per input (and what the CLI turns arguments into).
+    predict_input: str
+    #: What ``Model.predict`` returns for each input.
+    predict_output: str
+    #: Metric names the engine evaluates when the user names none.
+    default_metrics: tuple[str, ...] = ()
+    #: Metric that selects the best checkpoint when the user names none.
+    selection_metric: str | None = None
+    #: Name of a small generated dataset of this task (shipped in core) that the conformance
+    #: suite uses to build and exercise models of the task.
+    toy_dataset: str | None = None
+    #: Where the spec came from; set by the plugin manager.
+    origin: Origin | None = None
+
+    def __post_init__(self) -> None:
+        _check_name("task", self.name)
+        _check_description(f"task {self.name!r}", self.description)
+        object.__setattr__(self, "example", _freeze(self.example))
+        object.__setattr__(self, "outputs", _freeze(self.outputs))
+        object.__setattr__(self, "targets", _freeze(self.targets))
+        if self.selection_metric is not None and self.selection_metric not in self.default_metrics:
+            raise ValueError(f"task {self.name!r}: selection_metric must be one of default_metrics")
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """A model architecture that the engine can build, train, evaluate, save and load."""
+
+    #: Unique model name, for example ``vit``. ``dist:name`` selects one when two plugins clash.
+    name: str
+    #: Name of the task the model solves (see :class:`TaskSpec`).
+    task: str
+    #: One line for listings; the first sentence is shown in ``openzoo list``.
+    description: str
+    #: Lazy reference to the class implementing :class:`openzoo.protocols.Model`.
+    factory: str
+    #: Named configurations. The first preset marked ``test`` is what conformance builds.
+    presets: tuple[Preset, ...]
+    #: Preset used when the user names none; ``None`` means the first one.
+    default_preset: str | None = None
+    #: Options the user may set with ``-o name=value`` (passed to ``create`` with the preset's config).
+    options: tuple[Option, ...] = ()
+    #: Options of ``predict`` (``openzoo predict RUN -o top_k=3``).
+    predict_options: tuple[Option, ...] = ()
+    #: Precisions the model supports for training and inference, from :data:`PRECISIONS`.
+    precisions: tuple[str, ...] = ("fp32",)
+    #: Declared capabilities, from :data:`CAPABILITIES`; each selects conformance checks.
+    capabilities: frozenset[str] = frozenset()
+    #: For Hugging Face based models, the ``transformers`` Auto class that loads a saved
+    #: directory (``AutoModelForImageClassification``); ``None`` for plain PyTorch models.
+    hf_auto_class: str | None = None
+    #: Metrics evaluated when the user names none; ``None`` means the task's defaults.
+    default_metrics: tuple[str, ...] | None = None
+    #: Metric that selects the best checkpoint; ``None`` means the task's.
+    selection_metric: str | None = None
+    #: Dataset name the conformance suite builds and checks the model with; ``None`` means
+    #: the task's :attr:`TaskSpec.toy_dataset`.
+    test_dataset: str | None = None
+    #: Conformance checks the model is known to fail: check id -> reason. Shown in every report.
+    expected_failures: Mapping[str, str] = field(default_factory=dict)
+    #: Where the spec came from; set by the plugin manager.
+    origin: Origin | None = None
+
+    def __post_init__(self) -> None:
+        _check_name("model", self.name)
+        owner = f"model {self.name!r}"
+        _check_name("task", self.task)
+        _check_description(owner, self.description)
+        _check_reference(owner, "factory", self.factory)
+        if not self.presets or not all(isinstance(p, Preset) for p in self.presets):
+            raise ValueError(f"{owner}: presets must be a non-empty tuple of Preset")
+        names = [p.name for p in self.presets]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{owner}: duplicate preset names in {names}")
+        if self.default_preset is not None and self.default_preset not in names:
+            raise ValueError(f"{owner}: default_preset {self.default_preset!r} is not one of {names}")
+        bad = [p for p in self.precisions if p not in PRECISIONS]
+        if bad or "fp32" not in self.precisions:
+            raise ValueError(f"{owner}: precisions must include 'fp32' and come from {PRECISIONS}; got {self.precisions}")
+        unknown = set(self.capabilities) - CAPABILITIES
+        if unknown:
+            raise ValueError(f"{owner}: unknown capabilities {sorted(unknown)}; known: {sorted(CAPABILITIES)}")
+        object.__setattr__(self, "capabilities", frozenset(self.capabilities))
+        object.__setattr__(self, "expected_failures", _freeze(self.expected_failures))
+        _check_expected_failures(owner, self.expected_failures)
+
+    def preset(self, name: str | None = None) -> Preset:
+        """Return the preset called ``name`` (the default preset when ``None``)."""
+        wanted = name or self.default_preset or self.presets[0].name
+        for preset in self.presets:
+            if preset.name == wanted:
+                return preset
+        raise UnknownNameError(f"preset of model {self.name!r}", wanted, [p.name for p in self.presets])
+
+    @property
+    def test_presets(self) -> tuple[Preset, ...]:
+        """The presets the conformance suite checks."""
+        return tuple(p for p in self.presets if p.test)
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class DatasetSpec:
+    """A dataset: where examples of a task come from, split into named splits."""
+
+    #: Unique dataset name, for example ``digits``.
+    name: str
+    #: Name of the task whose example schema the dataset yields.
+    task: str
+    #: One line for listings.
+    description: str
+    #: Lazy reference to a callable ``(**options) -> DatasetSource``.
+    loader: str
+    #: Split names every load provides, in order (training split first).
+    splits: tuple[str, ...] = ("train", "validation", "test")
+    #: Options the user may set with ``-o name=value`` (a path, a column name, a seed).
+    options: tuple[Option, ...] = ()
+    #: Where the data comes from and under which licence (shown by ``openzoo info``).
+    source: str = ""
+    #: Conformance checks the dataset is known to fail: check id -> reason.
+    expected_failures: Mapping[str, str] = field(default_factory=dict)
+    #: Where the spec came from; set by the plugin manager.
+    origin: Origin | None = None
+
+    def __post_init__(self) -> None:
+        _check_name("dataset", self.name)
+        owner = f"dataset {self.name!r}"
+        _check_name("task", self.task)
+        _check_description(owner, self.description)
+        _check_reference(owner, "loader", self.loader)
+        if not self.splits:
+            raise ValueError(f"{owner}: declare at least one split")
+        object.__setattr__(self, "expected_failures", _freeze(self.expected_failures))
+        _check_expected_failures(owner, self.expected_failures)
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class MetricSpec:
+    """A metric: a streaming statistic over model outputs and batches of one or more tasks."""
+
+    #: Unique metric name, for example ``accuracy`` or ``ndcg``.
+    name: str
+    #: Tasks the metric applies to.
+    tasks: tuple[str, ...]
+    #: One line for listings.
+    description: str
+    #: Lazy reference to a callable ``(info, **options) -> Metric`` (see :class:`openzoo.protocols.Metric`).
+    factory: str
+    #: True when larger values are better (accuracy), False when smaller are (perplexity, RMSE).
+    higher_is_better: bool = True
+    #: Closed range of possible values, ``(low, high)``; ``math.inf`` for unbounded.
+    range: tuple[float, float] = (0.0, 1.0)
+    #: Options, for example ``k`` for ranking metrics; ``--metric ndcg@5`` sets ``k=5``.
+    options: tuple[Option, ...] = ()
+    #: Conformance checks the metric is known to fail: check id -> reason.
+    expected_failures: Mapping[str, str] = field(default_factory=dict)
+    #: Where the spec came from; set by the plugin manager.
+    origin: Origin | None = None
+
+    def __post_init__(self) -> None:
+        _check_name("metric", self.name)
+        owner = f"metric {self.name!r}"
+        if not self.tasks:
+            raise ValueError(f"{owner}: name at least one task")
+        for task in self.tasks:
+            _check_name("task", task)
+        _check_description(owner, self.description)
+        _check_reference(owner, "factory", self.factory)
+        low, high = self.range
+        if not (low <= high) or math.isnan(low) or math.isnan(high):
+            raise ValueError(f"{owner}: range must be (low, high) with low <= high; got {self.range}")
+        object.__setattr__(self, "expected_failures", _freeze(self.expected_failures))
+        _check_expected_failures(owner, self.expected_failures)
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class DeviceSpec:
+    """A device backend: how the engine places tensors, runs mixed precision and seeds."""
+
+    #: Unique backend name used by ``--device``, for example ``cpu`` or ``cuda``.
+    name: str
+    #: One line for listings.
+    description: str
+    #: Lazy reference to the class implementing :class:`openzoo.protocols.DeviceBackend`.
+    backend: str
+    #: Conformance checks the backend is known to fail: check id -> reason.
+    expected_failures: Mapping[str, str] = field(default_factory=dict)
+    #: Where the spec came from; set by the plugin manager.
+    origin: Origin | None = None
+
+    def __post_init__(self) -> None:
+        _check_name("device", self.name)
+        owner = f"device {self.name!r}"
+        _check_description(owner, self.description)
+        _check_reference(owner, "backend", self.backend)
+        object.__setattr__(self, "expected_failures", _freeze(self.expected_failures))
+        _check_expected_failures(owner, self.expected_failures)
