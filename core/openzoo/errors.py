@@ -16,6 +16,7 @@ __all__ = [
     "ConformanceError",
     "OpenzooError",
     "PluginError",
+    "StrictPluginsError",
     "UnknownNameError",
 ]
 
@@ -60,6 +61,10 @@ class UnknownNameError(BadInputError, KeyError):
 class PluginError(OpenzooError):
     """A plugin is broken: it failed to import, raised in a hook, declared an
     incompatible core range, or registered an invalid or clashing spec."""
+
+
+class StrictPluginsError(PluginError, BadInputError):
+    """Plugin problems found while ``OPENZOO_STRICT_PLUGINS=1`` is set (exit code 2)."""
 
 
 class ConformanceError(OpenzooError, AssertionError):

@@ -29,7 +29,7 @@ from typing import Any, Literal, final
 import pluggy
 
 from openzoo import hookspecs
-from openzoo.errors import BadInputError, PluginError, UnknownNameError
+from openzoo.errors import BadInputError, PluginError, StrictPluginsError, UnknownNameError
 from openzoo.specs import DatasetSpec, DeviceSpec, MetricSpec, ModelSpec, Origin, TaskSpec
 
 __all__ = [
@@ -122,7 +122,9 @@ def entry_point_sources(group: str = hookspecs.PROJECT_NAME) -> list[PluginSourc
         name = dist.metadata["Name"] if dist is not None else "unknown"
         version = dist.version if dist is not None else "0"
         requires = tuple(dist.requires or ()) if dist is not None else ()
-        sources.append(PluginSource(name=ep.name, dist=name, version=version, load=ep.load, requires=requires, value=ep.value))
+        sources.append(
+            PluginSource(name=ep.name, dist=name, version=version, load=ep.load, requires=requires, value=ep.value)
+        )
     return sources
 
 
@@ -187,7 +189,9 @@ class _Loader:
             record.problems.append("disabled by OPENZOO_DISABLE_PLUGINS")
             return
         if self.pm.has_plugin(source.name):
-            self._broken(record, f"another plugin is already registered under the name {source.name!r}; rename one entry point")
+            self._broken(
+                record, f"another plugin is already registered under the name {source.name!r}; rename one entry point"
+            )
             return
         reason = _incompatible_core(source, core_version)
         if reason:
@@ -197,7 +201,9 @@ class _Loader:
             plugin = source.load()
         except Exception as exc:  # noqa: BLE001 -- any import failure is the plugin's problem
             where = f" ({source.value})" if source.value else ""
-            self._broken(record, f"failed to import{where}: {_describe_exception(exc)}; reinstall it or report to its authors")
+            self._broken(
+                record, f"failed to import{where}: {_describe_exception(exc)}; reinstall it or report to its authors"
+            )
             return
         problem = self._unknown_hooks(plugin)
         if problem:
@@ -305,7 +311,9 @@ class Registry:
 
     def problems(self) -> list[str]:
         """Return every plugin problem as ``plugin (dist version): reason`` lines."""
-        return [f"{r.name} ({r.dist} {r.version}): {p}" for r in self.plugins if r.status == "broken" for p in r.problems]
+        return [
+            f"{r.name} ({r.dist} {r.version}): {p}" for r in self.plugins if r.status == "broken" for p in r.problems
+        ]
 
     def names(self, kind: str) -> list[str]:
         """Return the selectable names of ``kind`` (plain names, and ``dist:name`` for clashes)."""
@@ -419,8 +427,10 @@ def resolve_reference(reference: str, owner: str = "") -> Any:
     where = f"{owner}: " if owner else ""
     try:
         obj: Any = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001
-        raise PluginError(f"{where}cannot import {module_name!r} for {reference!r}: {_describe_exception(exc)}") from exc
+    except Exception as exc:
+        raise PluginError(
+            f"{where}cannot import {module_name!r} for {reference!r}: {_describe_exception(exc)}"
+        ) from exc
     for part in attr_path.split("."):
         try:
             obj = getattr(obj, part)
@@ -447,7 +457,7 @@ def load_registry(
     :param builtins: load core's builtin plugin first (tests may turn it off).
     :param disabled: plugin or distribution names to skip; ``None`` reads ``OPENZOO_DISABLE_PLUGINS``.
     :param strict: raise on any plugin problem; ``None`` reads ``OPENZOO_STRICT_PLUGINS``.
-    :raises PluginError: in strict mode, listing every problem.
+    :raises StrictPluginsError: in strict mode, listing every problem.
     """
     environ = os.environ if environ is None else environ
     if disabled is None:
@@ -463,7 +473,7 @@ def load_registry(
     registry = Registry(loader.records, loader.specs)
     if strict and registry.problems():
         lines = "\n  ".join(registry.problems())
-        raise PluginError(f"plugin problems (OPENZOO_STRICT_PLUGINS is set):\n  {lines}")
+        raise StrictPluginsError(f"plugin problems (OPENZOO_STRICT_PLUGINS is set):\n  {lines}")
     return registry
 
 

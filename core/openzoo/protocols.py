@@ -92,7 +92,13 @@ class Model(Protocol):
         ...
 
     def collate(self, examples: Sequence[Example]) -> dict[str, Any]:
-        """Turn examples of the task into one batch of CPU tensors (targets included when present)."""
+        """Turn examples of the task into one batch of CPU tensors (targets included when present).
+
+        The engine moves the batch to the device and calls ``module(**batch)`` with every
+        key except ``"meta"``: an optional dict of tensors that only metrics read (for
+        example ``meta["num_chars"]`` for bits per character). Examples without targets
+        (raw inputs) give a batch without them.
+        """
         ...
 
     def predict(self, inputs: Sequence[Any], **options: Any) -> list[dict[str, Any]]:

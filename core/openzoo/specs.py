@@ -266,7 +266,9 @@ class ModelSpec:
             raise ValueError(f"{owner}: default_preset {self.default_preset!r} is not one of {names}")
         bad = [p for p in self.precisions if p not in PRECISIONS]
         if bad or "fp32" not in self.precisions:
-            raise ValueError(f"{owner}: precisions must include 'fp32' and come from {PRECISIONS}; got {self.precisions}")
+            raise ValueError(
+                f"{owner}: precisions must include 'fp32' and come from {PRECISIONS}; got {self.precisions}"
+            )
         unknown = set(self.capabilities) - CAPABILITIES
         if unknown:
             raise ValueError(f"{owner}: unknown capabilities {sorted(unknown)}; known: {sorted(CAPABILITIES)}")

@@ -11,11 +11,11 @@ from __future__ import annotations
 from openzoo.specs import TaskSpec
 
 __all__ = [
+    "CORE_TASKS",
     "IMAGE_CLASSIFICATION",
     "RECOMMENDATION",
     "TEXT_CLASSIFICATION",
     "TEXT_GENERATION",
-    "CORE_TASKS",
 ]
 
 #: Name of the text generation task.
@@ -42,7 +42,7 @@ CORE_TASKS: tuple[TaskSpec, ...] = (
         targets={
             "labels": "long tensor [batch, seq]: token ids; position t+1 is predicted from position t "
             "(the Hugging Face causal LM convention), -100 is ignored",
-            "num_chars": "optional long tensor [batch]: characters of text behind the tokens, for bits per character",
+            "meta.num_chars": "optional long tensor [batch] in batch['meta']: characters of text behind the tokens, for bits per character",
         },
         predict_input="str: a prompt",
         predict_output="{'prompt': str, 'text': str (the continuation), 'tokens': int (tokens generated)}",

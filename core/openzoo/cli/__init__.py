@@ -32,7 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("openzoo.cli.run:train", "Train a model on a dataset into a run directory."),
     "evaluate": ("openzoo.cli.run:evaluate", "Evaluate a run directory (or a fresh model) on a dataset split."),
     "predict": ("openzoo.cli.run:predict", "Run a trained model on raw inputs (images, texts, prompts, user ids)."),
-    "conformance": ("openzoo.cli.conformance:conformance", "Run the conformance suite on plugins and write a certificate."),
+    "conformance": (
+        "openzoo.cli.conformance:conformance",
+        "Run the conformance suite on plugins and write a certificate.",
+    ),
     "new": ("openzoo.cli.new:new", "Create a new plugin from the template."),
 }
 
@@ -123,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo("Interrupted.", err=True)
         sys.exit(exitcodes.INTERRUPTED)
-    except Exception as exc:  # noqa: BLE001 -- last-resort message; --debug shows the traceback
+    except Exception as exc:
         if debug:
             raise
         click.echo(f"Error: unexpected {type(exc).__name__}: {exc}", err=True)
