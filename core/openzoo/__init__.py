@@ -14,6 +14,7 @@ from typing import Any
 from openzoo.errors import BadInputError, ConformanceError, OpenzooError, PluginError, UnknownNameError
 from openzoo.hookspecs import hookimpl
 from openzoo.protocols import DatasetSource, DeviceBackend, Metric, Model
+from openzoo.sources import SplitSource
 from openzoo.specs import DatasetSpec, DeviceSpec, MetricSpec, ModelSpec, Option, Origin, Preset, TaskSpec
 from openzoo.tasks import IMAGE_CLASSIFICATION, RECOMMENDATION, TEXT_CLASSIFICATION, TEXT_GENERATION
 
@@ -37,6 +38,7 @@ __all__ = [
     "Origin",
     "PluginError",
     "Preset",
+    "SplitSource",
     "TaskSpec",
     "UnknownNameError",
     "evaluate",
