@@ -14,14 +14,19 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from openzoo import exitcodes
 from openzoo.errors import BadInputError, OpenzooError
 
-__all__ = ["COMMANDS", "main"]
+if TYPE_CHECKING:
+    from openzoo.plugins import Registry
+
+__all__ = ["COMMANDS", "context_registry", "main"]
+
+_DEBUG_HINT = "rerun with --debug for the traceback"
 
 #: name -> ("module:attr", one-line summary), in the order ``--help`` shows them.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -57,10 +62,45 @@ class LazyGroup(click.Group):
             return None
         reference, _ = self.lazy_commands[cmd_name]
         module_name, _, attr = reference.partition(":")
-        command = getattr(importlib.import_module(module_name), attr)
+        try:
+            command = getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError) as exc:
+            if _debug_requested(ctx):
+                raise
+            raise click.ClickException(
+                f"the {cmd_name!r} command cannot be loaded from {reference}: {type(exc).__name__}: {exc}. "
+                f"Reinstall openzoo (pip install --force-reinstall openzoo), or {_DEBUG_HINT}."
+            ) from exc
         if not isinstance(command, click.Command):
-            raise TypeError(f"{reference} is not a click command")
+            raise click.ClickException(f"the {cmd_name!r} command is broken: {reference} is not a click command")
         return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, turning openzoo errors into click errors with the right exit code.
+
+        :class:`BadInputError` exits 2, other :class:`OpenzooError` exit 1, and any other
+        exception prints one line with a hint to rerun with ``--debug``, which re-raises
+        everything with its traceback instead.
+        """
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt):
+            raise
+        except OpenzooError as exc:
+            if _debug_requested(ctx):
+                raise
+            code = exitcodes.BAD_INPUT if isinstance(exc, BadInputError) else exitcodes.FAILURE
+            error = click.ClickException(str(exc))
+            error.exit_code = code
+            raise error from exc
+        except Exception as exc:
+            if _debug_requested(ctx):
+                raise
+            first_line = next(iter(str(exc).strip().splitlines()), "")
+            raise click.ClickException(
+                f"unexpected {type(exc).__name__}: {first_line}\n"
+                f"This is a bug or an unhandled case; {_DEBUG_HINT} and report it."
+            ) from exc
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, summary) for name, (_, summary) in self.lazy_commands.items()]
@@ -94,11 +134,33 @@ def cli(ctx: click.Context, debug: bool) -> None:
       openzoo list models                   what you can train
       openzoo train vit --dataset digits    train into a run directory
     """
-    ctx.obj = {"debug": debug}
+    ctx.ensure_object(dict)["debug"] = debug
+
+
+def _debug_from_env() -> bool:
+    return os.environ.get("OPENZOO_DEBUG", "") not in ("", "0")
+
+
+def _debug_requested(ctx: click.Context) -> bool:
+    root = ctx.find_root()
+    return bool(root.params.get("debug")) or _debug_from_env()
 
 
 def _wants_debug(argv: list[str]) -> bool:
-    return "--debug" in argv or os.environ.get("OPENZOO_DEBUG", "") not in ("", "0")
+    return "--debug" in argv or _debug_from_env()
+
+
+def context_registry(ctx: click.Context) -> Registry:
+    """Return a freshly loaded registry for a command.
+
+    Plugins come from the ``openzoo`` entry points, unless the root context's ``obj``
+    holds ``plugin_sources`` (a list of :class:`~openzoo.plugins.PluginSource`), as tests
+    pass with ``CliRunner().invoke(cli, args, obj={"plugin_sources": [...]})``.
+    """
+    from openzoo.plugins import load_registry
+
+    obj = ctx.find_root().obj or {}
+    return load_registry(obj.get("plugin_sources"))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -113,6 +175,10 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except BrokenPipeError:  # `openzoo list | head`: stop quietly, as cat does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(exitcodes.FAILURE)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except OpenzooError as exc:
