@@ -1,0 +1,295 @@
+"""The catalogue: every check, in the order it runs, and the generators that select them.
+
+A generator per component kind yields ``functools.partial`` objects (a check with
+its variant keyword arguments) in a fixed order, cheap checks first. The
+component's declarations (its task, capabilities, precisions, test presets)
+select the checks; a plugin's name never does.
+
+``python -m openzoo.conformance.catalogue --markdown`` prints the reference page
+of every check (``docs/reference/conformance-checks.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+from openzoo.conformance import (
+    behaviour_checks,
+    capability_checks,
+    checkpoint_checks,
+    dataset_checks,
+    device_checks,
+    generation_checks,
+    metric_checks,
+    model_checks,
+    packaging_checks,
+    waiver_checks,
+)
+from openzoo.conformance.declaration import DOCS_PAGE, CheckInfo, info_of
+from openzoo.conformance.subjects import (
+    DatasetSubject,
+    DeviceSubject,
+    MetricSubject,
+    ModelSubject,
+    PluginSubject,
+    Subject,
+)
+from openzoo.conformance.task_inputs import METRIC_TASKS
+from openzoo.tasks import TEXT_CLASSIFICATION, TEXT_GENERATION
+
+__all__ = ["CHECKS", "check_id", "checks_for", "main", "markdown"]
+
+#: Every check, in the order the suite runs them for one plugin.
+CHECKS: tuple[Callable[..., Any], ...] = (
+    packaging_checks.check_plugin_entry_point_resolves,
+    packaging_checks.check_plugin_distribution_metadata,
+    packaging_checks.check_plugin_requires_compatible_core,
+    packaging_checks.check_plugin_import_skips_torch,
+    packaging_checks.check_plugin_import_is_fast,
+    packaging_checks.check_plugin_import_has_no_network_access,
+    packaging_checks.check_plugin_names_valid_and_unique,
+    packaging_checks.check_plugin_specs_described_and_tasks_exist,
+    waiver_checks.check_plugin_expected_failures_are_valid,
+    model_checks.check_model_builds,
+    model_checks.check_model_tiny_preset_is_small,
+    model_checks.check_model_forward_outputs,
+    model_checks.check_model_loss_is_finite_scalar,
+    model_checks.check_model_backward_reaches_every_parameter,
+    model_checks.check_model_eval_is_deterministic,
+    model_checks.check_model_seed_gives_same_weights,
+    behaviour_checks.check_model_batch_invariance,
+    behaviour_checks.check_model_predict_on_raw_inputs,
+    behaviour_checks.check_model_does_not_mutate_inputs,
+    checkpoint_checks.check_model_save_load_round_trip,
+    checkpoint_checks.check_model_saves_safetensors_without_pickle,
+    checkpoint_checks.check_model_hf_auto_class_loads,
+    model_checks.check_model_can_learn_one_batch,
+    generation_checks.check_generation_greedy_is_deterministic,
+    generation_checks.check_generation_respects_max_new_tokens,
+    generation_checks.check_generation_stops_at_eos,
+    generation_checks.check_generation_kv_cache_gives_same_tokens,
+    capability_checks.check_model_gradient_checkpointing,
+    capability_checks.check_model_torch_compile,
+    capability_checks.check_model_device_autocast,
+    dataset_checks.check_dataset_loads_offline,
+    dataset_checks.check_dataset_declared_splits_load,
+    dataset_checks.check_dataset_examples_match_task_schema,
+    dataset_checks.check_dataset_labels_within_declared_classes,
+    dataset_checks.check_dataset_train_and_test_are_disjoint,
+    dataset_checks.check_dataset_loads_deterministically,
+    dataset_checks.check_dataset_is_picklable,
+    metric_checks.check_metric_declares_direction_and_range,
+    metric_checks.check_metric_empty_input_raises_clear_error,
+    metric_checks.check_metric_known_values,
+    metric_checks.check_metric_streaming_equals_one_shot,
+    metric_checks.check_metric_order_invariant,
+    metric_checks.check_metric_merged_states_equal_one_process,
+    metric_checks.check_metric_dtype_invariant,
+    metric_checks.check_metric_device_invariant,
+    device_checks.check_device_is_available_answers,
+    device_checks.check_device_tensor_round_trip_is_exact,
+    device_checks.check_device_matmul_matches_cpu,
+    device_checks.check_device_seeding_is_deterministic,
+    device_checks.check_device_autocast_dtypes_work,
+    device_checks.check_device_memory_stats_keys,
+    device_checks.check_device_distributed_group_initialises,
+)
+
+_TEXT_TASKS = (TEXT_CLASSIFICATION, TEXT_GENERATION)
+
+
+def check_id(check: Callable[..., Any]) -> str:
+    """Return the stable id of a check or a variant: ``name`` or ``name(key=value,...)``."""
+    name = info_of(check).name
+    keywords = getattr(check, "keywords", None) or {}
+    if not keywords:
+        return name
+    return name + "(" + ",".join(f"{k}={v}" for k, v in keywords.items()) + ")"
+
+
+def _plugin_checks(subject: PluginSubject) -> Iterator[Callable[..., Any]]:
+    for function in CHECKS[:8]:
+        if function is packaging_checks.check_plugin_requires_compatible_core and subject.record.builtin:
+            continue
+        yield function
+
+
+def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
+    spec = subject.spec
+    capabilities = spec.capabilities
+    for preset in spec.test_presets:
+        p = {"preset": preset.name}
+        for function in CHECKS[9:16]:
+            yield partial(function, **p)
+        if spec.task in _TEXT_TASKS or "batch_invariance" in capabilities:
+            yield partial(behaviour_checks.check_model_batch_invariance, **p)
+        yield partial(behaviour_checks.check_model_predict_on_raw_inputs, **p)
+        yield partial(behaviour_checks.check_model_does_not_mutate_inputs, **p)
+        yield partial(checkpoint_checks.check_model_save_load_round_trip, **p)
+        yield partial(checkpoint_checks.check_model_saves_safetensors_without_pickle, **p)
+        if spec.hf_auto_class:
+            yield partial(checkpoint_checks.check_model_hf_auto_class_loads, **p)
+        yield partial(model_checks.check_model_can_learn_one_batch, **p)
+        if "generation" in capabilities:
+            yield partial(generation_checks.check_generation_greedy_is_deterministic, **p)
+            yield partial(generation_checks.check_generation_respects_max_new_tokens, **p)
+            yield partial(generation_checks.check_generation_stops_at_eos, **p)
+        if "kv_cache" in capabilities:
+            yield partial(generation_checks.check_generation_kv_cache_gives_same_tokens, **p)
+        if "gradient_checkpointing" in capabilities:
+            yield partial(capability_checks.check_model_gradient_checkpointing, **p)
+        if "torch_compile" in capabilities:
+            yield partial(capability_checks.check_model_torch_compile, **p)
+        for precision in spec.precisions:
+            yield partial(capability_checks.check_model_device_autocast, preset=preset.name, precision=precision)
+
+
+def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
+    yield dataset_checks.check_dataset_loads_offline
+    yield dataset_checks.check_dataset_declared_splits_load
+    yield dataset_checks.check_dataset_examples_match_task_schema
+    if "label" in subject.task.example:
+        yield dataset_checks.check_dataset_labels_within_declared_classes
+    if len(subject.spec.splits) > 1:
+        yield dataset_checks.check_dataset_train_and_test_are_disjoint
+    yield dataset_checks.check_dataset_loads_deterministically
+    yield dataset_checks.check_dataset_is_picklable
+
+
+def _metric_checks(subject: MetricSubject) -> Iterator[Callable[..., Any]]:
+    yield metric_checks.check_metric_declares_direction_and_range
+    yield metric_checks.check_metric_empty_input_raises_clear_error
+    if any(task in METRIC_TASKS for task in subject.spec.tasks):
+        yield from (
+            metric_checks.check_metric_known_values,
+            metric_checks.check_metric_streaming_equals_one_shot,
+            metric_checks.check_metric_order_invariant,
+            metric_checks.check_metric_merged_states_equal_one_process,
+            metric_checks.check_metric_dtype_invariant,
+            metric_checks.check_metric_device_invariant,
+        )
+
+
+def _device_checks(subject: DeviceSubject) -> Iterator[Callable[..., Any]]:
+    yield from CHECKS[-7:]
+
+
+_GENERATORS: dict[type, Callable[[Any], Iterator[Callable[..., Any]]]] = {
+    PluginSubject: _plugin_checks,
+    ModelSubject: _model_checks,
+    DatasetSubject: _dataset_checks,
+    MetricSubject: _metric_checks,
+    DeviceSubject: _device_checks,
+}
+
+
+def checks_for(subject: Subject, *, with_waiver_check: bool = True) -> Iterator[Callable[..., Any]]:
+    """Yield the checks that apply to ``subject``, in catalogue order.
+
+    A component that declares expected failures gets ``check_plugin_expected_failures_are_valid`` first.
+    """
+    if with_waiver_check and subject.expected_failures:
+        yield waiver_checks.check_plugin_expected_failures_are_valid
+    yield from _GENERATORS[type(subject)](subject)
+
+
+def catalogue() -> list[CheckInfo]:
+    """Return the catalogue entries of every check, in run order."""
+    return [info_of(function) for function in CHECKS]
+
+
+def markdown() -> str:
+    """Return the reference page of every check, generated from the catalogue."""
+    from openzoo.conformance.version import SUITE_VERSION
+
+    lines = [
+        "# Conformance checks",
+        "",
+        f"<!-- Generated by `python -m openzoo.conformance.catalogue --markdown` (suite {SUITE_VERSION}); do not edit. -->",
+        "",
+        "Every check the conformance suite runs, in the order it runs them. A check's **id** is its",
+        "name, followed by its variant arguments when it has some: `check_model_forward_outputs(preset=tiny)`.",
+        "The id is the key of expected failures, the JUnit test name and the certificate entry.",
+        "",
+        "- **required** checks decide the verdict and cannot be waived; **recommended** ones can be",
+        "  declared as expected failures (`expected_failures={id: reason}` on the spec). Expected",
+        "  failures are strict: a waived check that passes fails the run.",
+        "- **Runs on**: `cpu` runs on the CPU wherever the suite runs; `--device` runs on the device",
+        "  chosen with `openzoo conformance --device D` and is skipped, with the reason, when that device",
+        "  is absent; `the backend's device` runs on the device backend being checked.",
+        "- The verdict is `passed` when no required check failed and at least one required check ran;",
+        "  `incomplete` when none applied or every required check was skipped; otherwise `failed`.",
+        "",
+        "## The generation API",
+        "",
+        "Models that declare the capability `generation` implement, besides `predict`:",
+        "",
+        "```python",
+        "def generate_ids(self, prompt: str, *, max_new_tokens: int,",
+        "                 eos_token_id: int | None = None, use_cache: bool = True) -> list[int]:",
+        '    """Greedy decoding of `prompt`: the ids of the new tokens only, the eos token included',
+        '    when generation stopped at it; no sampling, no randomness."""',
+        "```",
+        "",
+        "`predict([prompt], max_new_tokens=..., do_sample=False)` stays the user-facing API; the",
+        "generation checks compare `generate_ids` results exactly. `kv_cache` models honour `use_cache`.",
+        "",
+        "## Device backends",
+        "",
+        "A backend whose name is not a torch device type (`fix-npu` for `npu`) sets a class attribute",
+        '`device_type = "npu"`; the round-trip check requires tensors to land on that type.',
+        "",
+    ]
+    runs_on = {"any": "cpu", "selected": "`--device`", "component": "the backend's device"}
+    titles = {
+        "packaging": "Packaging",
+        "model": "Models",
+        "dataset": "Datasets",
+        "metric": "Metrics",
+        "device": "Device backends",
+    }
+    for kind, title in titles.items():
+        entries = [i for i in catalogue() if i.kind == kind]
+        lines += [f"## {title}", "", "| check | level | runs on | applies to |", "|---|---|---|---|"]
+        lines += [f"| [`{i.name}`](#{i.anchor}) | {i.level} | {runs_on[i.devices]} | {i.applies_to} |" for i in entries]
+        lines.append("")
+        for info in entries:
+            lines += [
+                f"### {info.name}",
+                "",
+                f"*{info.level}; runs on {runs_on[info.devices]}; applies to {info.applies_to}.*",
+                "",
+                info.doc,
+                "",
+            ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m openzoo.conformance.catalogue [--markdown] [--output FILE]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m openzoo.conformance.catalogue", description="List the conformance checks."
+    )
+    parser.add_argument("--markdown", action="store_true", help="print the documentation page")
+    parser.add_argument("--output", help=f"write the page to this file (for example {DOCS_PAGE})")
+    args = parser.parse_args(argv)
+    if args.markdown or args.output:
+        text = markdown()
+        if args.output:
+            from openzoo.conformance.reports import write_text_atomic
+
+            write_text_atomic(args.output, text)
+        else:
+            sys.stdout.write(text)
+        return 0
+    for info in catalogue():
+        print(f"{info.name:55} {info.kind:9} {info.level}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Checkpoint checks: save -> load round trips, file formats, Hugging Face Auto classes."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from openzoo.conformance.declaration import Measurement, check, fail
+from openzoo.conformance.model_checks import prepared
+from openzoo.conformance.model_runtime import forward, max_error
+from openzoo.conformance.subjects import ModelSubject
+
+__all__ = [
+    "PICKLE_SUFFIXES",
+    "check_model_hf_auto_class_loads",
+    "check_model_save_load_round_trip",
+    "check_model_saves_safetensors_without_pickle",
+]
+
+#: File suffixes of pickle-based weights that a checkpoint must not contain.
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".joblib", ".npy", ".npz")
+
+
+def _save(subject: ModelSubject, model: Any, directory: Path) -> None:
+    try:
+        model.save(directory)
+    except Exception as exc:
+        raise fail(
+            subject,
+            "save(directory) must write the model",
+            f"{type(exc).__name__}: {exc}",
+            "write model.safetensors and config.json into the directory given",
+        ) from exc
+
+
+def _load(subject: ModelSubject, directory: Path) -> Any:
+    try:
+        return subject.resolve().load(directory)
+    except Exception as exc:
+        raise fail(
+            subject,
+            "load(directory) must read what save wrote",
+            f"{type(exc).__name__}: {exc}",
+            "make load() the inverse of save()",
+        ) from exc
+
+
+def _config(directory: Path) -> Any:
+    path = directory / "config.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+@check(kind="model", applies_to="every test preset")
+def check_model_save_load_round_trip(subject: ModelSubject, *, preset: str) -> Measurement:
+    """``load(save(model))`` gives identical outputs, and saving the loaded model writes the same config.
+
+    Why: a checkpoint that loses a buffer, a tokenizer or a config field gives a
+    different model after ``openzoo train`` than during it; evaluation and
+    ``predict`` then silently disagree with training. Fix: register every tensor that
+    matters as a persistent buffer or parameter, and write every constructor argument
+    to ``config.json``.
+    """
+    model, batch, _ = prepared(subject, preset)
+    key = next(iter(subject.task.outputs))
+    before = forward(subject, model.module, batch).get(key)
+    with tempfile.TemporaryDirectory(prefix="openzoo-conformance-") as tmp:
+        first, second = Path(tmp, "saved"), Path(tmp, "resaved")
+        first.mkdir()
+        _save(subject, model, first)
+        loaded = _load(subject, first)
+        loaded.module.eval()
+        after = forward(subject, loaded.module, batch).get(key)
+        second.mkdir()
+        _save(subject, loaded, second)
+        config_before, config_after = _config(first), _config(second)
+    error = max_error(after, before)
+    if error > 0:
+        raise fail(
+            subject,
+            "outputs after save -> load must equal outputs before",
+            f"a difference of {error:.3g} in {key!r}",
+            "save every buffer that forward reads (persistent=True) and every config value",
+        )
+    if config_before != config_after:
+        raise fail(
+            subject,
+            "the loaded model must save the same config.json",
+            "a config that changed across save -> load",
+            "store every constructor argument in config.json and read it back in load()",
+        )
+    return Measurement(error=error, tolerance=0.0)
+
+
+@check(kind="model", applies_to="every test preset")
+def check_model_saves_safetensors_without_pickle(subject: ModelSubject, *, preset: str) -> None:
+    """``save`` writes ``model.safetensors`` and ``config.json``, and no pickle-based file.
+
+    Why: loading a pickle runs arbitrary code, so openzoo never loads one a user did
+    not create; safetensors loads fast and safely and every framework reads it. Fix:
+    save with ``safetensors.torch.save_file`` (or ``save_pretrained``, which uses it by
+    default) and keep tokenizers and processors in JSON.
+    """
+    model = subject.build(preset)
+    with tempfile.TemporaryDirectory(prefix="openzoo-conformance-") as tmp:
+        directory = Path(tmp)
+        _save(subject, model, directory)
+        names = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
+    problems = []
+    if not any(n.endswith(".safetensors") for n in names):
+        problems.append("no model.safetensors")
+    if "config.json" not in names:
+        problems.append("no config.json")
+    pickles = [n for n in names if n.endswith(PICKLE_SUFFIXES)]
+    if pickles:
+        problems.append("pickle-based files " + ", ".join(pickles))
+    if problems:
+        raise fail(
+            subject,
+            "checkpoints must be safetensors plus JSON",
+            f"{'; '.join(problems)} (files: {', '.join(names) or 'none'})",
+            "save weights with safetensors and configs as JSON",
+        )
+
+
+@check(kind="model", applies_to="test presets of models that set hf_auto_class")
+def check_model_hf_auto_class_loads(subject: ModelSubject, *, preset: str) -> Measurement:
+    """The saved directory loads with plain ``transformers.<hf_auto_class>.from_pretrained`` and gives the same outputs.
+
+    Why: a Hugging Face based plugin promises that its checkpoints work without
+    openzoo (on the hub, in other tools). Fix: save with ``save_pretrained`` of the
+    inner ``PreTrainedModel`` (config, weights and tokenizer files in the same
+    directory) and keep the module's forward the Auto class's forward.
+    """
+    import transformers
+
+    name = subject.spec.hf_auto_class
+    auto = getattr(transformers, name, None)
+    if auto is None:
+        raise fail(
+            subject,
+            "hf_auto_class must name a transformers Auto class",
+            repr(name),
+            "use a name such as AutoModelForSequenceClassification",
+        )
+    model, batch, _ = prepared(subject, preset)
+    key = next(iter(subject.task.outputs))
+    expected = forward(subject, model.module, batch).get(key)
+    with tempfile.TemporaryDirectory(prefix="openzoo-conformance-") as tmp:
+        _save(subject, model, Path(tmp))
+        try:
+            hf_model = auto.from_pretrained(tmp)
+        except Exception as exc:
+            raise fail(
+                subject,
+                f"transformers.{name}.from_pretrained must load the saved directory",
+                f"{type(exc).__name__}: {exc}",
+                "save with save_pretrained of the inner model",
+            ) from exc
+    hf_model.eval()
+    actual = forward(subject, hf_model, batch).get(key)
+    if actual is None:
+        raise fail(
+            subject,
+            f"the {name} model must return {key!r}",
+            "no such output",
+            "keep the plugin's forward the Auto class's forward",
+        )
+    error = max_error(actual, expected)
+    if error > 1e-5:
+        raise fail(
+            subject,
+            f"{name} must give the outputs openzoo gives",
+            f"a difference of {error:.3g}",
+            "save the same weights the module uses",
+        )
+    return Measurement(error=error, tolerance=1e-5)

@@ -1,0 +1,131 @@
+"""How a conformance check is declared, and how it reports.
+
+A check is a plain function ``check_<subject>_<behaviour>(subject, **variant)``
+that raises :class:`~openzoo.ConformanceError` when the component breaks the
+rule, raises :class:`CheckSkipped` when the environment cannot run it (no GPU),
+and may return a :class:`Measurement` for numeric comparisons. The
+:func:`check` decorator attaches a :class:`CheckInfo` to the function: the
+catalogue entry (kind, level, devices, what selects it) whose documentation
+paragraph is the function's docstring.
+
+Nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar, final
+
+from openzoo.errors import ConformanceError
+
+__all__ = [
+    "DOCS_PAGE",
+    "CheckInfo",
+    "CheckSkipped",
+    "Measurement",
+    "check",
+    "fail",
+    "info_of",
+]
+
+#: The documentation page of every check; failure messages point at the check's anchor.
+DOCS_PAGE = "docs/reference/conformance-checks.md"
+
+Kind = Literal["packaging", "model", "dataset", "metric", "device"]
+Level = Literal["required", "recommended"]
+#: ``any``: runs on the CPU wherever the suite runs. ``selected``: runs on the device chosen
+#: with ``--device``. ``component``: runs on the device backend being checked.
+Devices = Literal["any", "selected", "component"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CheckSkipped(Exception):
+    """Raised by a check that the environment cannot run (a device is missing).
+
+    The reason names the check and what is missing; a skip is never a pass.
+    """
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """What a numeric check measured: the largest error seen and the tolerance it had to meet."""
+
+    #: Largest absolute error (or the measured quantity, for budgets) that the check observed.
+    error: float
+    #: The bound the error had to stay under.
+    tolerance: float
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class CheckInfo:
+    """The catalogue entry of one check."""
+
+    #: The function name, which is also the stable id without variant arguments.
+    name: str
+    #: The component kind the check applies to.
+    kind: Kind
+    #: ``required`` checks decide the verdict and cannot be waived; ``recommended`` ones can.
+    level: Level
+    #: Where the check runs (see :data:`Devices`).
+    devices: Devices
+    #: Which declarations select the check, in words (``every test preset``, ``capability 'kv_cache'``).
+    applies_to: str
+    #: One paragraph: what the check verifies, why it matters, how to fix a failure.
+    doc: str
+
+    @property
+    def anchor(self) -> str:
+        """The Markdown anchor of the check in the generated documentation page."""
+        return self.name.replace("_", "-")
+
+
+def check(
+    *, kind: Kind, level: Level = "required", devices: Devices = "any", applies_to: str = "always"
+) -> Callable[[F], F]:
+    """Declare a function as a conformance check (attaches its :class:`CheckInfo`)."""
+    if level not in ("required", "recommended"):
+        raise ValueError(f"level must be 'required' or 'recommended', got {level!r}")
+    if devices not in ("any", "selected", "component"):
+        raise ValueError(f"devices must be 'any', 'selected' or 'component', got {devices!r}")
+
+    def decorate(function: F) -> F:
+        name = function.__name__
+        if not name.startswith(f"check_{'plugin' if kind == 'packaging' else kind}_") and not name.startswith(
+            "check_generation_"
+        ):
+            raise ValueError(f"check {name!r} of kind {kind!r} must be named check_<subject>_<behaviour>")
+        doc = inspect.cleandoc(function.__doc__ or "")
+        if not doc:
+            raise ValueError(f"check {name!r} needs a docstring: what, why, how to fix")
+        function.conformance_info = CheckInfo(  # type: ignore[attr-defined]
+            name=name, kind=kind, level=level, devices=devices, applies_to=applies_to, doc=doc
+        )
+        return function
+
+    return decorate
+
+
+def info_of(function: Callable[..., Any]) -> CheckInfo:
+    """Return the :class:`CheckInfo` of a check function (or a ``functools.partial`` of one)."""
+    target = getattr(function, "func", function)
+    info = getattr(target, "conformance_info", None)
+    if info is None:
+        raise TypeError(f"{target!r} is not a conformance check (decorate it with @check)")
+    return info
+
+
+def fail(subject: Any, rule: str, observed: str, fix: str, *, check_name: str = "") -> ConformanceError:
+    """Build the error of a broken rule, shaped ``<dist>:<component>: <rule>; got <observed>. <fix>``.
+
+    Use as ``raise fail(subject, ...)``. ``subject`` is anything with a ``label``
+    (the components of :mod:`openzoo.conformance.subjects`) or a plain string.
+    """
+    label = getattr(subject, "label", str(subject))
+    fix = fix.rstrip(".") + "."
+    docs = f" (docs: {DOCS_PAGE}#{check_name.replace('_', '-')})" if check_name else ""
+    return ConformanceError(f"{label}: {rule}; got {observed}. {fix}{docs}")

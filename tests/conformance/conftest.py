@@ -1,0 +1,59 @@
+"""Fixtures of the conformance self-tests: the fixture plugins, loaded into a fresh registry."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from openzoo.plugins import PluginSource, Registry, load_registry
+
+FIXTURES = Path(__file__).parent / "fixtures"
+#: Entry-point name -> module, as the fixture distribution's entry_points.txt declares.
+FIXTURE_PLUGINS = {
+    line.split("=")[0].strip(): line.split("=")[1].strip()
+    for line in (FIXTURES / "openzoo_fixtures-0.1.0.dist-info" / "entry_points.txt").read_text().splitlines()
+    if "=" in line
+}
+
+
+def ozfix_sources() -> list[PluginSource]:
+    return [
+        PluginSource(
+            name=name,
+            dist="openzoo-fixtures",
+            version="0.1.0",
+            load=lambda module=module: importlib.import_module(module),
+            requires=("openzoo<0.2,>=0.1",),
+            value=module,
+        )
+        for name, module in FIXTURE_PLUGINS.items()
+    ]
+
+
+@pytest.fixture(scope="session")
+def fixture_path() -> Iterator[Path]:
+    """Put the fixture distribution on ``sys.path`` for the session (probes inherit it)."""
+    sys.path.insert(0, str(FIXTURES))
+    try:
+        yield FIXTURES
+    finally:
+        sys.path.remove(str(FIXTURES))
+
+
+@pytest.fixture(scope="session")
+def registry(fixture_path: Path) -> Registry:
+    """A registry of the fixture plugins only (no builtins, no installed plugins)."""
+    return load_registry(ozfix_sources(), builtins=False, disabled=(), strict=True, environ={})
+
+
+@pytest.fixture(scope="session")
+def fixture_reports(registry: Registry) -> dict:
+    """The conformance reports of every fixture plugin but the base one, run once per session."""
+    from openzoo.conformance import run_conformance
+
+    names = [n for n in FIXTURE_PLUGINS if n != "fixture-base"]
+    return {report.plugin: report for report in run_conformance(names, registry=registry)}

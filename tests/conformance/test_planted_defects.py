@@ -1,0 +1,82 @@
+"""Each fixture plugin with a planted defect fails exactly the check meant for it; the clean one passes all."""
+
+from __future__ import annotations
+
+import pytest
+
+#: plugin -> (the only failing test id, words the message must contain to name the cause)
+PLANTED = {
+    "fixture-bad-dropout": (
+        "model:bad-dropout::check_model_eval_is_deterministic(preset=tiny)",
+        "two forward passes differ",
+    ),
+    "fixture-bad-mask": ("model:bad-mask::check_model_batch_invariance(preset=tiny)", "alone vs. in a padded batch"),
+    "fixture-bad-buffer": (
+        "model:bad-buffer::check_model_save_load_round_trip(preset=tiny)",
+        "outputs after save -> load",
+    ),
+    "fixture-bad-init": ("model:bad-init::check_model_seed_gives_same_weights(preset=tiny)", "head.weight differ"),
+    "fixture-bad-detached": (
+        "model:bad-detached::check_model_backward_reaches_every_parameter(preset=tiny)",
+        "no gradient for bias_head.weight",
+    ),
+    "fixture-bad-cache": ("model:bad-cache::check_generation_kv_cache_gives_same_tokens(preset=tiny)", "with cache"),
+    "fixture-bad-overlap": ("dataset:bad-overlap::check_dataset_train_and_test_are_disjoint", "1 shared"),
+    "fixture-bad-metric": ("metric:bad-metric::check_metric_streaming_equals_one_shot", "len() of a 0-d tensor"),
+    "fixture-bad-device": ("device:bad-device::check_device_tensor_round_trip_is_exact", "silently stay on cpu"),
+    "fixture-bad-torch-import": (
+        "plugin:fixture-bad-torch-import::check_plugin_import_skips_torch",
+        "torch imported at import",
+    ),
+}
+
+
+def test_clean_fixture_passes_every_check(fixture_reports):
+    report = fixture_reports["fixture-clean"]
+    not_passed = [(r.test_id, r.status, r.message) for r in report.records if r.status != "passed"]
+    assert not_passed == []
+    assert report.verdict == "passed"
+    kinds = {r.kind for r in report.records}
+    assert kinds == {"packaging", "model", "dataset", "metric", "device"}
+
+
+@pytest.mark.parametrize("plugin", sorted(PLANTED), ids=str)
+def test_planted_defect_fails_exactly_its_check_with_a_message_naming_the_cause(fixture_reports, plugin):
+    expected_id, cause = PLANTED[plugin]
+    report = fixture_reports[plugin]
+    failed = {r.test_id: r for r in report.records if r.status in ("failed", "xpass")}
+    assert set(failed) == {expected_id}
+    message = failed[expected_id].message
+    assert cause in message
+    assert message.startswith("openzoo-fixtures:")
+    assert "(docs: docs/reference/conformance-checks.md#" in message
+    assert report.verdict == "failed"
+
+
+def test_failure_records_carry_a_command_that_reruns_just_that_check(fixture_reports):
+    record = next(r for r in fixture_reports["fixture-bad-overlap"].records if r.status == "failed")
+    assert (
+        record.reproduce
+        == "openzoo conformance fixture-bad-overlap --select dataset:bad-overlap::check_dataset_train_and_test_are_disjoint"
+    )
+
+
+def test_a_check_after_a_failed_prerequisite_is_skipped_naming_it(fixture_reports):
+    records = {r.check: r for r in fixture_reports["fixture-bad-torch-import"].records}
+    skipped = records["check_plugin_import_is_fast"]
+    assert skipped.status == "skipped"
+    assert "check_plugin_import_skips_torch failed" in skipped.message
+
+
+def test_numeric_checks_record_their_tolerance_and_measured_error(fixture_reports):
+    records = {r.test_id: r for r in fixture_reports["fixture-clean"].records}
+    autocast = records["model:fix-clf::check_model_device_autocast(preset=tiny,precision=bf16)"]
+    assert autocast.tolerance == pytest.approx(5e-2)
+    assert 0 < autocast.error <= autocast.tolerance
+    budget = records["model:fix-clf::check_model_tiny_preset_is_small(preset=tiny)"]
+    assert budget.tolerance == 1_000_000 and 0 < budget.error < 1_000_000
+
+
+def test_a_fixture_run_stays_within_the_sixty_second_budget(fixture_reports):
+    total = sum(r.duration for r in fixture_reports["fixture-clean"].records)
+    assert total < 60, f"the clean fixture took {total:.1f} s"
