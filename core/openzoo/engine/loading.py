@@ -1,0 +1,147 @@
+"""Getting a model to evaluate or predict with: from a run directory, or fresh from a spec.
+
+Loading a run reads ``config.json`` (JSON), finds the model's spec in the
+registry by the name recorded there, and calls the factory's ``load`` on
+``RUN/model`` (or the best, else the last checkpoint of an unfinished run).
+Nothing is unpickled: weights are safetensors, read by the plugin.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, final
+
+import torch
+
+from openzoo.engine.checkpoint import seed_everything
+from openzoo.engine.components import DevicePlan, resolve_device, resolve_model
+from openzoo.engine.options import option_defaults
+from openzoo.engine.rundir import RunDir
+from openzoo.errors import BadInputError, OpenzooError, UnknownNameError
+from openzoo.plugins import Registry
+from openzoo.specs import ModelSpec, Preset, TaskSpec
+
+__all__ = ["LoadedRun", "build_model", "load_run", "looks_like_path", "model_config"]
+
+
+@final
+@dataclass(slots=True)
+class LoadedRun:
+    """A model ready to evaluate or predict, with what describes it.
+
+    ``model`` is the plugin's :class:`~openzoo.protocols.Model` instance, its
+    ``module`` in eval mode on :attr:`device`.
+    """
+
+    #: The model instance (``model.predict``, ``model.module``, ``model.save``).
+    model: Any
+    #: The model's spec.
+    spec: ModelSpec
+    #: The task the model solves.
+    task: TaskSpec
+    #: The torch device the module is on.
+    device: torch.device
+    #: Device name, backend and precision.
+    device_plan: DevicePlan
+    #: The run's ``config.json`` (``{}`` for a fresh model).
+    config: dict[str, Any] = field(default_factory=dict)
+    #: The run directory, or ``None`` for a fresh model.
+    path: Path | None = None
+
+    def predict(self, inputs: Any, **options: Any) -> list[dict[str, Any]]:
+        """Shorthand for :func:`openzoo.predict` on this run."""
+        from openzoo.engine.prediction import predict_records
+
+        return predict_records(self, inputs, options)
+
+    def __repr__(self) -> str:
+        where = str(self.path) if self.path else "fresh"
+        return (
+            f"LoadedRun(model={self.spec.name!r}, task={self.task.name!r}, device={str(self.device)!r}, path={where!r})"
+        )
+
+
+def looks_like_path(text: str) -> bool:
+    """Return whether ``text`` is meant as a path rather than a component name."""
+    return os.sep in text or "/" in text or text.startswith((".", "~")) or Path(text).exists()
+
+
+def model_config(spec: ModelSpec, preset: Preset, user_options: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``create``'s ``config``: declared option defaults < the preset's config < the user's options."""
+    return {**option_defaults(spec.options), **dict(preset.config), **dict(user_options)}
+
+
+def _place(model: Any, plan: DevicePlan, index: int = 0) -> torch.device:
+    device = plan.backend.torch_device(index)
+    model.module.to(device)
+    model.module.eval()
+    return device
+
+
+def load_run(
+    path: str | os.PathLike[str], *, registry: Registry, device: str = "auto", precision: str | None = None
+) -> LoadedRun:
+    """Load the model of a run directory onto ``device``.
+
+    :raises BadInputError: for a missing or corrupt run directory, a model whose plugin is not
+        installed, or a model directory its plugin cannot load.
+    """
+    run = RunDir(path)
+    config = run.read_config()
+    model_entry = config.get("model") or {}
+    name = model_entry.get("name")
+    if not isinstance(name, str):
+        raise BadInputError(f"run configuration {run.config_path} is corrupt: model.name is missing")
+    try:
+        spec = registry.model(name)
+    except UnknownNameError as exc:
+        dist = model_entry.get("dist")
+        hint = f" The run was trained with {dist} {model_entry.get('version', '')}; install it." if dist else ""
+        raise BadInputError(f"{exc}{hint}") from None
+    plan = resolve_device(registry, device, precision or "fp32", spec)
+    source = run.model_source()
+    factory = registry.resolve(spec)
+    try:
+        model = factory.load(source)
+    except OpenzooError:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- a plugin failing on our files means they are damaged
+        raise BadInputError(
+            f"cannot load the model saved in {source}: {type(exc).__name__}: {exc}. "
+            "The directory is incomplete or corrupt; restore it or train again"
+        ) from None
+    placed = _place(model, plan)
+    return LoadedRun(
+        model=model,
+        spec=spec,
+        task=registry.task(spec.task),
+        device=placed,
+        device_plan=plan,
+        config=config,
+        path=run.path,
+    )
+
+
+def build_model(
+    registry: Registry,
+    name: str,
+    *,
+    preset: str | None,
+    options: Mapping[str, Any],
+    dataset: Any,
+    pretrained: str | None,
+    seed: int = 0,
+    device: str = "auto",
+    precision: str | None = None,
+) -> LoadedRun:
+    """Create a fresh model from its spec (a preset, or ``pretrained`` weights) for evaluation or prediction."""
+    spec, chosen = resolve_model(registry, name, preset)
+    plan = resolve_device(registry, device, precision or "fp32", spec)
+    seed_everything(seed, plan.backend)
+    factory = registry.resolve(spec)
+    model = factory.create(config=model_config(spec, chosen, options), dataset=dataset, pretrained=pretrained)
+    placed = _place(model, plan)
+    return LoadedRun(model=model, spec=spec, task=registry.task(spec.task), device=placed, device_plan=plan)

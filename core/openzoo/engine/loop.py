@@ -1,0 +1,406 @@
+"""The training loop: batches, autocast, accumulation, clipping, evaluation and checkpoints.
+
+:class:`Trainer` trains ``model.module`` in place. The loop's state is a
+position ``(epoch, batches consumed in the epoch, optimizer step)``; a
+checkpoint is only ever taken at an optimizer-step boundary, together with
+the optimizer, scheduler, scaler and RNG states, so a resumed run rebuilds
+the epoch's batch order from ``(seed, epoch)``, skips the consumed batches
+and continues exactly where the interrupted one stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, final
+
+import torch
+
+from openzoo.engine.batching import epoch_batches, make_loader, module_inputs, to_device
+from openzoo.engine.checkpoint import capture_rng, restore_rng, write_checkpoint
+from openzoo.engine.components import MetricPlan
+from openzoo.engine.distributed import Distributed, wrap_module
+from openzoo.engine.evaluation import evaluate_examples
+from openzoo.engine.interrupt import GracefulInterrupt, TrainingInterrupted
+from openzoo.engine.optim import build_optimizer, build_scheduler
+from openzoo.engine.progress import TrainingProgress
+from openzoo.engine.rundir import MODEL_DIR, MetricsLog, RunDir, atomic_directory
+from openzoo.engine.settings import TrainingSettings
+from openzoo.errors import PluginError
+
+__all__ = ["TrainResult", "Trainer"]
+
+
+@final
+@dataclass(slots=True)
+class TrainResult:
+    """What a finished training run reports."""
+
+    #: Optimizer steps taken in total.
+    steps: int
+    #: Epochs completed.
+    epochs: int
+    #: Metrics of the last evaluation (empty without an evaluation split).
+    metrics: dict[str, float] = field(default_factory=dict)
+    #: ``{"metric", "value", "step"}`` of the best checkpoint, or ``None`` without evaluation.
+    best: dict[str, Any] | None = None
+    #: Seconds spent training, evaluating and checkpointing (this process, this session).
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _clock() -> tuple[float, float]:
+    """Return (wall, process CPU) seconds: CPU time shows the loop's own cost on a busy machine."""
+    return time.perf_counter(), time.process_time()
+
+
+class Trainer:
+    """Trains one model on one dataset into one run directory."""
+
+    def __init__(
+        self,
+        *,
+        model: Any,
+        model_name: str,
+        train_examples: Sequence[Any],
+        eval_examples: Sequence[Any] | None,
+        eval_split: str | None,
+        metrics: Mapping[str, Any],
+        selection: MetricPlan | None,
+        settings: TrainingSettings,
+        backend: Any,
+        device: torch.device,
+        env: Distributed,
+        run: RunDir,
+        quiet: bool = False,
+        resume: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.model = model
+        self.model_name = model_name
+        self.train_examples = train_examples
+        self.eval_examples = eval_examples
+        self.eval_split = eval_split
+        self.metrics = metrics
+        self.selection = selection
+        self.settings = settings
+        self.backend = backend
+        self.device = device
+        self.env = env
+        self.run = run
+        self.quiet = quiet
+        self.module = model.module.to(device)
+        self.module.train()
+        self.wrapped = wrap_module(self.module, env, device)
+        self.optimizer = build_optimizer(self.module, settings)
+        per_rank = math.ceil(len(train_examples) / env.world_size)
+        self.batches_per_epoch = math.ceil(per_rank / settings.batch_size)
+        self.steps_per_epoch = math.ceil(self.batches_per_epoch / settings.grad_accum)
+        self.total_steps = settings.max_steps or settings.epochs * self.steps_per_epoch
+        self.scheduler = build_scheduler(self.optimizer, settings, self.total_steps)
+        self.scaler = backend.grad_scaler(settings.precision)
+        self.step = 0
+        self.epoch = 0
+        self.position = 0
+        self.best: dict[str, Any] | None = None
+        self.last_metrics: dict[str, float] = {}
+        self.evaluated_step = -1
+        self.saved_step = -1
+        self.timings = {"train_s": 0.0, "train_cpu_s": 0.0, "eval_s": 0.0, "checkpoint_s": 0.0}
+        self.log = MetricsLog(run.metrics_path)
+        self._updating = False
+        self._boundary_rng = torch.get_rng_state()
+        if resume is not None:
+            self._restore(resume)
+
+    # -- state -----------------------------------------------------------------
+
+    def _trainer_state(self) -> dict[str, Any]:
+        return {
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "scaler": self.scaler.state_dict() if self.scaler is not None else None,
+            "rng": capture_rng(),
+            "step": self.step,
+            "epoch": self.epoch,
+            "position": self.position,
+            "evaluated_step": self.evaluated_step,
+            "best": dict(self.best) if self.best else None,
+            "last_metrics": dict(self.last_metrics),
+        }
+
+    def _restore(self, state: Mapping[str, Any]) -> None:
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        if self.scaler is not None and state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
+        self.step = int(state["step"])
+        self.epoch = int(state["epoch"])
+        self.position = int(state["position"])
+        self.evaluated_step = int(state.get("evaluated_step", -1))
+        self.best = dict(state["best"]) if state.get("best") else None
+        self.last_metrics = dict(state.get("last_metrics") or {})
+        if self.env.is_main:
+            self.log.truncate_after(self.step)
+        restore_rng(state["rng"])
+
+    def _epoch_progress(self) -> float:
+        """Return the epochs completed so far, fractional within an epoch (``1.5`` = halfway through the second)."""
+        return round(self.epoch + self.position / max(self.batches_per_epoch, 1), 4)
+
+    def _evaluation_pending(self) -> bool:
+        every = self.settings.eval_every
+        return bool(every) and self.step > 0 and self.step % every == 0 and self.evaluated_step != self.step
+
+    def _finished(self) -> bool:
+        if self.settings.max_steps is not None:
+            return self.step >= self.settings.max_steps
+        return self.epoch >= self.settings.epochs
+
+    # -- the loop ----------------------------------------------------------------
+
+    def run_training(self) -> TrainResult:
+        """Train until the step or epoch budget is spent; evaluate, checkpoint and export the model.
+
+        :raises TrainingInterrupted: after saving a checkpoint, when Ctrl-C was pressed.
+        """
+        progress = TrainingProgress(
+            total_steps=self.total_steps, initial_step=self.step, enabled=self.env.is_main, quiet=self.quiet
+        )
+        try:
+            with GracefulInterrupt() as interrupt:
+                try:
+                    if self._evaluation_pending():  # interrupted right before a scheduled evaluation
+                        self._evaluate_and_checkpoint(progress)
+                    while not self._finished():
+                        self._train_epoch(progress, interrupt)
+                except KeyboardInterrupt as exc:
+                    if isinstance(exc, TrainingInterrupted) or interrupt.requested or self._updating:
+                        raise
+                    # Ctrl-C outside our handler (another thread, or a raw KeyboardInterrupt) mid-step: the
+                    # weights are still at the last step boundary; drop the partial gradients and rewind torch's
+                    # RNG to that boundary, so the checkpoint is the state after the last full step.
+                    self.optimizer.zero_grad(set_to_none=True)
+                    torch.set_rng_state(self._boundary_rng)
+                    self._save("last", metrics=None)
+                    raise TrainingInterrupted(str(self.run.path), self.step) from None
+            if self.eval_examples is not None and self.evaluated_step != self.step:
+                self._evaluate_and_checkpoint(progress)
+            elif self.saved_step != self.step:
+                self._save("last", metrics=self.last_metrics or None)
+            self._export_model()
+        finally:
+            progress.close()
+            self.log.close()
+        return TrainResult(
+            steps=self.step, epochs=self.epoch, metrics=dict(self.last_metrics), best=self.best, timings=self.timings
+        )
+
+    def _train_epoch(self, progress: TrainingProgress, interrupt: GracefulInterrupt) -> None:
+        settings, env = self.settings, self.env
+        batches = epoch_batches(
+            len(self.train_examples),
+            settings.batch_size,
+            seed=settings.seed,
+            epoch=self.epoch,
+            rank=env.rank,
+            world_size=env.world_size,
+        )
+        loader = make_loader(
+            self.train_examples, batches[self.position :], self.model.collate, workers=settings.workers
+        )
+        accum = settings.grad_accum
+        logged_loss = torch.zeros((), device=self.device)
+        logged_batches = 0
+        logged_examples = 0
+        self._boundary_rng = torch.get_rng_state()
+        started = _clock()
+        log_started = started[0]
+        for index, cpu_batch in enumerate(loader, start=self.position):
+            window_start = index - index % accum
+            window_size = min(accum, len(batches) - window_start)
+            last_in_window = index - window_start == window_size - 1
+            sync = contextlib.nullcontext() if last_in_window or not env.enabled else self.wrapped.no_sync()
+            with sync:
+                loss = self._forward_backward(to_device(cpu_batch, self.device), window_size)
+            logged_loss += loss.detach()
+            logged_batches += 1
+            logged_examples += len(batches[index])
+            if not last_in_window:
+                continue
+            self._optimizer_step()
+            self.step += 1
+            self.position = index + 1
+            self._boundary_rng = torch.get_rng_state()
+            progress.advance()
+            if self.step % settings.log_every == 0 or self._finished():
+                now = time.perf_counter()
+                self._log_training(progress, logged_loss, logged_batches, logged_examples, now - log_started)
+                logged_loss = torch.zeros((), device=self.device)
+                logged_batches = logged_examples = 0
+                log_started = now
+            stop = env.any_true(interrupt.requested, self.device) if env.enabled else interrupt.requested
+            if stop:
+                self._add_training_time(started)
+                self._save("last", metrics=None)
+                raise TrainingInterrupted(str(self.run.path), self.step)
+            if (settings.eval_every and self.step % settings.eval_every == 0) or self._finished():
+                self._add_training_time(started)
+                if settings.eval_every and self.step % settings.eval_every == 0:
+                    self._evaluate_and_checkpoint(progress)
+                if self._finished():
+                    return
+                started = _clock()
+                log_started = started[0]
+        self._add_training_time(started)
+        self.epoch += 1
+        self.position = 0
+        if not settings.eval_every:
+            self._evaluate_and_checkpoint(progress)
+
+    def _add_training_time(self, since: tuple[float, float]) -> None:
+        wall, cpu = _clock()
+        self.timings["train_s"] += wall - since[0]
+        self.timings["train_cpu_s"] += cpu - since[1]
+
+    def _forward_backward(self, batch: dict[str, Any], window_size: int) -> torch.Tensor:
+        with self.backend.autocast(self.settings.precision):
+            outputs = self.wrapped(**module_inputs(batch))
+        try:
+            loss = outputs["loss"]
+        except (KeyError, TypeError):
+            loss = None
+        if loss is None:
+            raise PluginError(
+                f"model {self.model_name!r}: module(**batch) returned no 'loss' for a batch with targets; "
+                "the module must return a mapping with a scalar 'loss' when the batch holds the task's targets"
+            )
+        scaled = loss / window_size if window_size > 1 else loss
+        if self.scaler is not None:
+            self.scaler.scale(scaled).backward()
+        else:
+            scaled.backward()
+        return loss
+
+    def _optimizer_step(self) -> None:
+        self._updating = True
+        if self.scaler is not None:
+            self.scaler.unscale_(self.optimizer)
+        if self.settings.max_grad_norm > 0:
+            torch.nn.utils.clip_grad_norm_(self.module.parameters(), self.settings.max_grad_norm)
+        if self.scaler is not None:
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            self.optimizer.step()
+        self.scheduler.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self._updating = False
+
+    def _log_training(
+        self, progress: TrainingProgress, loss_sum: torch.Tensor, count: int, examples: int, seconds: float
+    ) -> None:
+        loss_total, count_total, examples_total = self.env.all_sum(
+            [float(loss_sum.item()), float(count), float(examples)], self.device
+        )
+        loss = loss_total / max(count_total, 1.0)
+        examples_per_s = examples_total / seconds if seconds > 0 else 0.0
+        lr = float(self.scheduler.get_last_lr()[0])
+        progress.show_training(loss, examples_per_s, lr)
+        if self.env.is_main:
+            self.log.append(
+                {
+                    "step": self.step,
+                    "epoch": self._epoch_progress(),
+                    "loss": loss,
+                    "lr": lr,
+                    "examples_per_s": examples_per_s,
+                }
+            )
+
+    # -- evaluation and checkpoints ----------------------------------------------------
+
+    def _evaluate(self, progress: TrainingProgress) -> dict[str, float]:
+        started = time.perf_counter()
+        results = evaluate_examples(
+            model=self.model,
+            examples=self.eval_examples or (),
+            metrics=self.metrics,
+            backend=self.backend,
+            device=self.device,
+            precision=self.settings.precision,
+            batch_size=self.settings.batch_size,
+            env=self.env,
+            workers=self.settings.workers,
+        )
+        self.timings["eval_s"] += time.perf_counter() - started
+        self.last_metrics = results
+        self.evaluated_step = self.step
+        if self.env.is_main:
+            epoch = self._epoch_progress()
+            self.log.append({"step": self.step, "epoch": epoch, "split": self.eval_split, "metrics": results})
+        progress.show_evaluation(self.step, self._epoch_progress(), self.eval_split or "", results)
+        return results
+
+    def _evaluate_and_checkpoint(self, progress: TrainingProgress) -> None:
+        if self.eval_examples is None:
+            self._save("last", metrics=None)
+            return
+        results = self._evaluate(progress)
+        improved = False
+        if self.selection is not None:
+            value = results[self.selection.key]
+            best = None if self.best is None else self.best["value"]
+            if best is None or not math.isfinite(best):
+                improved = math.isfinite(value) or best is None
+            elif self.selection.higher_is_better:
+                improved = value > best
+            else:
+                improved = value < best
+            if improved:
+                self.best = {"metric": self.selection.key, "value": value, "step": self.step}
+        self._save("last", metrics=results)
+        if improved:
+            self._copy_checkpoint("last", "best")
+
+    def _save(self, name: str, metrics: Mapping[str, float] | None) -> None:
+        """Write checkpoint ``name`` (rank 0 only; every rank waits for it)."""
+        started = time.perf_counter()
+        if self.env.is_main:
+            summary = {
+                "step": self.step,
+                "epoch": self.epoch,
+                "position": self.position,
+                "metrics": dict(metrics) if metrics else {},
+                "best": self.best,
+            }
+            write_checkpoint(
+                self.run.checkpoint_path(name),
+                save_model=self.model.save,
+                trainer_state=self._trainer_state(),
+                summary=summary,
+            )
+        self.env.barrier()
+        self.saved_step = self.step
+        self.timings["checkpoint_s"] += time.perf_counter() - started
+
+    def _copy_checkpoint(self, source: str, target: str) -> None:
+        started = time.perf_counter()
+        if self.env.is_main:
+            with atomic_directory(self.run.checkpoint_path(target)) as tmp:
+                shutil.copytree(self.run.checkpoint_path(source), tmp, dirs_exist_ok=True)
+        self.env.barrier()
+        self.timings["checkpoint_s"] += time.perf_counter() - started
+
+    def _export_model(self) -> None:
+        """Copy the selected checkpoint's model to ``RUN/model`` (best if evaluated, else last)."""
+        if self.env.is_main:
+            chosen = self.run.complete_checkpoint("best") if self.best else None
+            chosen = chosen or self.run.complete_checkpoint("last")
+            if chosen is not None:
+                with atomic_directory(self.run.model_dir) as tmp:
+                    shutil.copytree(Path(chosen) / MODEL_DIR, tmp, dirs_exist_ok=True)
+        self.env.barrier()

@@ -1,0 +1,74 @@
+"""Prediction: ``Model.predict`` on raw inputs, and streaming text generation.
+
+The model decides how to read its raw inputs (image paths, texts, prompts, user
+ids); the engine checks the predict options against the spec's declared
+``predict_options``, runs without gradients under the device's autocast, and
+checks that one record comes back per input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import torch
+
+from openzoo.engine.loading import LoadedRun
+from openzoo.engine.options import resolve_declared
+from openzoo.errors import BadInputError, PluginError
+
+__all__ = ["can_stream", "predict_records", "stream_text"]
+
+
+def _inputs_list(inputs: Any) -> list[Any]:
+    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
+        return [inputs]
+    return list(inputs)
+
+
+def predict_records(loaded: LoadedRun, inputs: Any, options: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return ``loaded.model.predict(inputs, **options)``, one record per input.
+
+    :raises BadInputError: for no inputs or an undeclared or mistyped option.
+    :raises PluginError: when the model returns another number of records than inputs.
+    """
+    items = _inputs_list(inputs)
+    if not items:
+        raise BadInputError("give at least one input to predict on")
+    resolved = resolve_declared(options, loaded.spec.predict_options, f"predict of model {loaded.spec.name!r}")
+    plan = loaded.device_plan
+    with torch.no_grad(), plan.backend.autocast(plan.precision):
+        records = loaded.model.predict(items, **resolved)
+    if not isinstance(records, list):
+        records = list(records)
+    if len(records) != len(items):
+        raise PluginError(
+            f"model {loaded.spec.name!r}: predict returned {len(records)} records for {len(items)} inputs; "
+            "it must return one record per input"
+        )
+    return records
+
+
+def can_stream(loaded: LoadedRun) -> bool:
+    """Return whether the model offers ``stream(prompt, **options)``."""
+    return callable(getattr(loaded.model, "stream", None))
+
+
+def stream_text(loaded: LoadedRun, prompt: str, options: Mapping[str, Any]) -> Iterator[str]:
+    """Yield the pieces of text the model generates for ``prompt`` as they come.
+
+    Gradients and autocast are switched on and off around each piece, so nothing
+    leaks into the caller's code between pieces.
+    """
+    resolved = resolve_declared(options, loaded.spec.predict_options, f"predict of model {loaded.spec.name!r}")
+    plan = loaded.device_plan
+    if not can_stream(loaded):
+        yield str(predict_records(loaded, [prompt], resolved)[0].get("text", ""))
+        return
+    pieces = loaded.model.stream(prompt, **resolved)
+    while True:
+        with torch.no_grad(), plan.backend.autocast(plan.precision):
+            piece = next(pieces, None)
+        if piece is None:
+            return
+        yield piece

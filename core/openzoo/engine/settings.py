@@ -1,0 +1,148 @@
+"""Training settings: the preset's ``training`` defaults overridden by the user's flags.
+
+:class:`TrainingSettings` is the one record of how a run trains. It is built by
+:func:`resolve_training_settings`, written into ``config.json`` and read back on
+``--resume``, where :func:`resume_conflicts` lists the flags that contradict it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, final
+
+from openzoo.errors import BadInputError
+
+__all__ = ["SCHEDULES", "TrainingSettings", "resolve_training_settings", "resume_conflicts"]
+
+#: Learning-rate schedules: linear warmup, then linear decay to 0, cosine decay to 0, or constant.
+SCHEDULES = ("linear", "cosine", "constant")
+#: Defaults when neither the preset nor the user sets a value.
+DEFAULTS: dict[str, Any] = {
+    "epochs": 1,
+    "max_steps": None,
+    "batch_size": 32,
+    "grad_accum": 1,
+    "lr": 1e-3,
+    "warmup_ratio": 0.0,
+    "weight_decay": 0.0,
+    "max_grad_norm": 1.0,
+    "schedule": "linear",
+    "eval_every": None,
+    "log_every": 10,
+    "seed": 0,
+    "precision": "fp32",
+}
+#: Settings a resumed run may change: they do not change what is computed.
+RESUMABLE_CHANGES = frozenset({"device", "workers"})
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class TrainingSettings:
+    """How a run trains (a field per flag of ``openzoo train``)."""
+
+    #: Passes over the training split (ignored when :attr:`max_steps` is set).
+    epochs: int
+    #: Optimizer steps to take in total; ``None`` means :attr:`epochs` decides.
+    max_steps: int | None
+    #: Examples per batch on each process (the global batch is this times the world size).
+    batch_size: int
+    #: Batches whose gradients are accumulated into one optimizer step.
+    grad_accum: int
+    #: Peak learning rate of AdamW.
+    lr: float
+    #: Fraction of the optimizer steps spent warming the learning rate up from 0.
+    warmup_ratio: float
+    #: AdamW weight decay (not applied to biases and normalisation weights).
+    weight_decay: float
+    #: Gradient norm clipping threshold; ``0`` turns clipping off.
+    max_grad_norm: float
+    #: Learning-rate schedule after warmup, one of :data:`SCHEDULES`.
+    schedule: str
+    #: Evaluate (and checkpoint) every N optimizer steps; ``None`` means at the end of each epoch.
+    eval_every: int | None
+    #: Write a training record to ``metrics.jsonl`` every N optimizer steps.
+    log_every: int
+    #: Seed of python, numpy, torch and the device.
+    seed: int
+    #: ``fp32``, ``bf16`` or ``fp16`` (autocast through the device backend).
+    precision: str
+    #: Device name (``cpu``, ``cuda``, ``mps`` or a plugin's), resolved from ``auto``.
+    device: str
+    #: DataLoader worker processes (``0`` loads in the training process).
+    workers: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _positive(name: str, value: Any, kind: type) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int):
+        raise BadInputError(f"--{name.replace('_', '-')} must be a {kind.__name__}; got {value!r}")
+    if value <= 0:
+        raise BadInputError(f"--{name.replace('_', '-')} must be greater than 0; got {value!r}")
+
+
+def _validate(values: Mapping[str, Any]) -> None:
+    for name in ("epochs", "batch_size", "grad_accum", "log_every"):
+        _positive(name, values[name], int)
+    for name in ("max_steps", "eval_every"):
+        if values[name] is not None:
+            _positive(name, values[name], int)
+    _positive("lr", values["lr"], float)
+    if not 0.0 <= float(values["warmup_ratio"]) < 1.0:
+        raise BadInputError(f"--warmup-ratio must be in [0, 1); got {values['warmup_ratio']!r}")
+    for name in ("weight_decay", "max_grad_norm"):
+        if float(values[name]) < 0:
+            raise BadInputError(f"--{name.replace('_', '-')} must be 0 or more; got {values[name]!r}")
+    if values["schedule"] not in SCHEDULES:
+        raise BadInputError(f"--schedule must be one of {', '.join(SCHEDULES)}; got {values['schedule']!r}")
+    if isinstance(values["seed"], bool) or not isinstance(values["seed"], int) or values["seed"] < 0:
+        raise BadInputError(f"--seed must be an int of 0 or more; got {values['seed']!r}")
+    if isinstance(values["workers"], bool) or not isinstance(values["workers"], int) or values["workers"] < 0:
+        raise BadInputError(f"--workers must be an int of 0 or more; got {values['workers']!r}")
+
+
+def resolve_training_settings(
+    preset_training: Mapping[str, Any], overrides: Mapping[str, Any], *, device: str
+) -> TrainingSettings:
+    """Merge defaults, the preset's ``training`` mapping and the user's flags (``None`` = not given).
+
+    ``--epochs`` and ``--max-steps`` exclude each other; a user's choice of one
+    drops the preset's value of the other.
+
+    :raises BadInputError: for both ``epochs`` and ``max_steps`` given, or any value out of range.
+    """
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if "epochs" in given and "max_steps" in given:
+        raise BadInputError("give either --epochs or --max-steps, not both")
+    values: dict[str, Any] = dict(DEFAULTS)
+    values.update({k: v for k, v in preset_training.items() if k in DEFAULTS})
+    if "epochs" in given:
+        values["max_steps"] = None
+    values.update(given)
+    values["device"] = device
+    values.setdefault("workers", 0)
+    unknown = set(values) - {f.name for f in dataclasses.fields(TrainingSettings)}
+    if unknown:
+        raise BadInputError(f"unknown training settings {sorted(unknown)}")
+    _validate(values)
+    values["lr"] = float(values["lr"])
+    values["warmup_ratio"] = float(values["warmup_ratio"])
+    values["weight_decay"] = float(values["weight_decay"])
+    values["max_grad_norm"] = float(values["max_grad_norm"])
+    return TrainingSettings(**values)
+
+
+def resume_conflicts(stored: Mapping[str, Any], overrides: Mapping[str, Any]) -> list[str]:
+    """Return ``--flag (run has X, given Y)`` for each given flag that contradicts the stored settings."""
+    conflicts = []
+    for name, value in overrides.items():
+        if value is None or name in RESUMABLE_CHANGES:
+            continue
+        if name not in stored or stored[name] != value:
+            flag = "--" + name.replace("_", "-")
+            conflicts.append(f"{flag} (the run has {stored.get(name)!r}, given {value!r})")
+    return conflicts

@@ -1,0 +1,266 @@
+"""Starting and resuming training runs: from checked arguments to a :class:`~openzoo.engine.loop.Trainer`.
+
+:func:`start_training` validates everything a new run needs (names, task fit,
+options, device and precision, settings, metrics, the output directory) before
+it writes anything, then builds the model and trains. :func:`resume_training`
+rebuilds the same run from its ``config.json`` and last checkpoint. Both work
+alike in one process and under ``torchrun`` (see :mod:`openzoo.engine.distributed`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, final
+
+from openzoo.engine import components as comp
+from openzoo.engine.checkpoint import load_trainer_state, seed_everything
+from openzoo.engine.distributed import Distributed, setup_distributed
+from openzoo.engine.loading import model_config
+from openzoo.engine.loop import Trainer
+from openzoo.engine.options import route_options
+from openzoo.engine.runconfig import build_run_config
+from openzoo.engine.rundir import MODEL_DIR, RunDir, atomic_write_json, clean_checkpoints
+from openzoo.engine.settings import TrainingSettings, resolve_training_settings
+from openzoo.errors import BadInputError, OpenzooError
+from openzoo.plugins import Registry
+
+__all__ = ["Run", "new_run_path", "resume_training", "start_training"]
+
+
+@final
+@dataclass(slots=True)
+class Run:
+    """A finished training run: where it is and how it went."""
+
+    #: The run directory.
+    path: Path
+    #: Optimizer steps taken.
+    steps: int
+    #: Epochs completed.
+    epochs: int
+    #: Metrics of the last evaluation (empty when the dataset has no evaluation split).
+    metrics: dict[str, float] = field(default_factory=dict)
+    #: ``{"metric", "value", "step"}`` of the checkpoint exported to ``RUN/model``, or ``None``.
+    best: dict[str, Any] | None = None
+    #: Seconds spent in this session: ``train_s`` (the step loop, wall clock), ``train_cpu_s`` (its CPU
+    #: time in this process), ``eval_s`` and ``checkpoint_s``.
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+
+def new_run_path(out: str | os.PathLike[str] | None, model: str, dataset: str) -> Path:
+    """Return the directory of a new run: ``out`` if it is free, else ``runs/<model>-<dataset>-<time>``.
+
+    :raises BadInputError: when ``out`` exists and is not an empty directory (it is never overwritten).
+    """
+    if out is not None:
+        path = Path(out)
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise BadInputError(
+                f"--out {path} already exists and is not empty; choose a new directory, "
+                f"or continue that run with --resume {path}"
+            )
+        return path
+    base = Path("runs") / f"{model}-{dataset}-{time.strftime('%Y%m%d-%H%M%S')}"
+    path, counter = base, 1
+    while path.exists():
+        path = base.with_name(f"{base.name}-{counter}")
+        counter += 1
+    return path
+
+
+def start_training(
+    registry: Registry,
+    *,
+    model: str | None,
+    dataset: str | None,
+    preset: str | None,
+    from_pretrained: str | None,
+    metrics: Sequence[str] | None,
+    select_metric: str | None,
+    device: str | None,
+    precision: str | None,
+    training: Mapping[str, Any],
+    options: Mapping[str, Any] | None,
+    out: str | os.PathLike[str] | None,
+    quiet: bool,
+    command: Sequence[str] | None,
+) -> Run:
+    """Check the arguments of a new run, then create its directory, build the model and train."""
+    if model is None or dataset is None:
+        raise BadInputError("train needs a MODEL and a --dataset (or --resume RUN_DIR to continue a run)")
+    if preset is not None and from_pretrained is not None:
+        raise BadInputError("give either --preset or --from-pretrained, not both")
+    model_spec, chosen = comp.resolve_model(registry, model, preset)
+    dataset_spec = registry.dataset(dataset)
+    comp.check_same_task(model_spec, dataset_spec, registry)
+    task = registry.task(model_spec.task)
+    routed = route_options(
+        options or {}, model_spec.options, dataset_spec.options, model_name=model_spec.name, dataset_name=dataset
+    )
+    plan = comp.resolve_device(registry, device or "auto", precision or "fp32", model_spec)
+    settings = resolve_training_settings(chosen.training, training, device=plan.name)
+    plans = comp.plan_metrics(registry, metrics or comp.default_metric_names(model_spec, task), task.name)
+    selection = comp.selection_metric(model_spec, task, select_metric, plans) if plans else None
+    out_path = new_run_path(out, model_spec.name, dataset_spec.name)
+    env = setup_distributed(plan.backend.distributed_backend)
+    try:
+        run = RunDir(env.broadcast_object(str(out_path)))
+        torch_device = plan.backend.torch_device(env.local_rank)
+        seed_everything(settings.seed, plan.backend)
+        source = comp.load_source(registry, dataset_spec, routed.dataset)
+        train_split = comp.pick_split(source, None, purpose="train", dataset=dataset_spec.name)
+        train_examples = comp.load_split(source, train_split, dataset_spec.name)
+        eval_split = comp.pick_split(source, None, purpose="eval", dataset=dataset_spec.name)
+        eval_examples = comp.load_split(source, eval_split, dataset_spec.name) if eval_split else None
+        config = model_config(model_spec, chosen, routed.model)
+        instance = registry.resolve(model_spec).create(config=config, dataset=source, pretrained=from_pretrained)
+        if env.is_main:
+            run.path.mkdir(parents=True, exist_ok=True)
+            record = build_run_config(
+                model_spec=model_spec,
+                preset=None if from_pretrained else chosen.name,
+                model_config=config,
+                model_options=routed.model,
+                from_pretrained=from_pretrained,
+                dataset_spec=dataset_spec,
+                dataset_options=routed.dataset,
+                train_split=train_split,
+                eval_split=eval_split,
+                metrics=plans,
+                selection=selection,
+                settings=settings,
+                device_spec=registry.device(plan.name),
+                world_size=env.world_size,
+                command=command,
+            )
+            atomic_write_json(run.config_path, record)
+        env.barrier()
+        trainer = Trainer(
+            model=instance,
+            model_name=model_spec.name,
+            train_examples=train_examples,
+            eval_examples=eval_examples,
+            eval_split=eval_split,
+            metrics=comp.build_metrics(registry, plans, source.info, torch_device) if eval_examples else {},
+            selection=selection,
+            settings=settings,
+            backend=plan.backend,
+            device=torch_device,
+            env=env,
+            run=run,
+            quiet=quiet or not env.is_main,
+        )
+        return _finish(trainer, run)
+    finally:
+        env.shutdown()
+
+
+def _finish(trainer: Trainer, run: RunDir) -> Run:
+    result = trainer.run_training()
+    return Run(run.path, result.steps, result.epochs, result.metrics, result.best, result.timings)
+
+
+def _stored(config: Mapping[str, Any], path: RunDir, *keys: str) -> Any:
+    value: Any = config
+    for key in keys:
+        if not isinstance(value, Mapping) or key not in value:
+            raise BadInputError(f"run configuration {path.config_path} is corrupt: {'.'.join(keys)} is missing")
+        value = value[key]
+    return value
+
+
+def resume_training(
+    run: RunDir,
+    registry: Registry,
+    *,
+    device: str | None,
+    workers: int | None,
+    quiet: bool,
+    command: Sequence[str] | None,
+) -> Run:
+    """Continue ``run`` from its last complete checkpoint with its stored settings (``device``/``workers`` may change)."""
+    config = run.read_config()
+    checkpoint = run.complete_checkpoint("last")
+    if checkpoint is None:
+        raise BadInputError(
+            f"run {run.path} has no complete checkpoint to resume (checkpoints/last is missing); start a new run"
+        )
+    state, _ = load_trainer_state(checkpoint)
+    model_spec = registry.model(_stored(config, run, "model", "name"))
+    dataset_spec = registry.dataset(_stored(config, run, "dataset", "name"))
+    task = registry.task(model_spec.task)
+    stored = dict(_stored(config, run, "training"))
+    plan = comp.resolve_device(
+        registry, device or stored.get("device", "auto"), stored.get("precision", "fp32"), model_spec
+    )
+    stored.update(device=plan.name, workers=stored.get("workers", 0) if workers is None else workers)
+    try:
+        settings = TrainingSettings(**stored)
+    except TypeError as exc:
+        raise BadInputError(f"run configuration {run.config_path} is corrupt: training settings {exc}") from None
+    plans = comp.plan_metrics(registry, [m["key"] for m in config.get("metrics", [])], task.name)
+    selection_key = (config.get("selection_metric") or {}).get("key")
+    selection = next((p for p in plans if p.key == selection_key), None)
+    env = setup_distributed(plan.backend.distributed_backend)
+    try:
+        _check_world_size(config, run, env)
+        torch_device = plan.backend.torch_device(env.local_rank)
+        seed_everything(settings.seed, plan.backend)
+        source = comp.load_source(registry, dataset_spec, config["dataset"].get("options", {}))
+        train_split = _stored(config, run, "dataset", "train_split")
+        train_examples = comp.load_split(source, train_split, dataset_spec.name)
+        eval_split = config["dataset"].get("eval_split")
+        eval_examples = comp.load_split(source, eval_split, dataset_spec.name) if eval_split else None
+        instance = _load_checkpoint_model(registry, model_spec, checkpoint / MODEL_DIR)
+        if env.is_main:
+            clean_checkpoints(run.checkpoints)
+            resumed = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "step": int(state["step"]), "command": command}
+            config.setdefault("resumes", []).append(resumed)
+            atomic_write_json(run.config_path, config)
+        env.barrier()
+        trainer = Trainer(
+            model=instance,
+            model_name=model_spec.name,
+            train_examples=train_examples,
+            eval_examples=eval_examples,
+            eval_split=eval_split,
+            metrics=comp.build_metrics(registry, plans, source.info, torch_device) if eval_examples else {},
+            selection=selection,
+            settings=settings,
+            backend=plan.backend,
+            device=torch_device,
+            env=env,
+            run=run,
+            quiet=quiet or not env.is_main,
+            resume=state,
+        )
+        return _finish(trainer, run)
+    finally:
+        env.shutdown()
+
+
+def _check_world_size(config: Mapping[str, Any], run: RunDir, env: Distributed) -> None:
+    stored = config.get("world_size", 1)
+    if env.world_size != stored:
+        raise BadInputError(
+            f"run {run.path} was trained with {stored} process(es); resume it with the same number "
+            f"(this launch has {env.world_size}): the position in the epoch depends on it"
+        )
+
+
+def _load_checkpoint_model(registry: Registry, spec: Any, directory: Path) -> Any:
+    try:
+        return registry.resolve(spec).load(directory)
+    except OpenzooError:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- the plugin cannot read our files: they are damaged
+        raise BadInputError(
+            f"cannot load the checkpoint model in {directory}: {type(exc).__name__}: {exc}; the checkpoint is corrupt"
+        ) from None
