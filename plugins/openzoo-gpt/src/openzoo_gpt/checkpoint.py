@@ -1,0 +1,100 @@
+"""Load GPT-2 weights and tokenizers from directories and hub ids, with errors a user can act on.
+
+Used by :meth:`GPTModel.load <openzoo_gpt.model.GPTModel.load>` (a run's model
+directory) and by ``--from-pretrained`` (any GPT-2 compatible directory or hub id).
+Everything goes through transformers' ``from_pretrained``: weights are safetensors
+(or whatever transformers accepts safely), never a pickle we open ourselves.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from transformers import AutoConfig, AutoTokenizer, GPT2LMHeadModel, PreTrainedTokenizerBase
+from transformers.utils import logging as hf_logging
+
+from openzoo import BadInputError
+from openzoo_gpt.tokenizer import ensure_padding
+
+__all__ = ["load_gpt2", "quiet_progress"]
+
+#: Files of which a saved tokenizer has at least one.
+_TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "tokenizer_config.json")
+
+
+@contextmanager
+def quiet_progress() -> Iterator[None]:
+    """Hide transformers' "Loading weights" and "Writing model shards" bars for the block.
+
+    They would land in the middle of ``openzoo predict`` output; the engine shows its own progress.
+    """
+    enabled = hf_logging.is_progress_bar_enabled()
+    if enabled:
+        hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            hf_logging.enable_progress_bar()
+
+
+def _describe(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def load_gpt2(source: str | os.PathLike[str]) -> tuple[GPT2LMHeadModel, PreTrainedTokenizerBase]:
+    """Return the GPT-2 language model and tokenizer stored at ``source``.
+
+    :param source: a local directory written by ``save_pretrained`` (model and tokenizer)
+        or a hub id, resolved by transformers (offline unless the hub is reachable).
+    :raises BadInputError: when ``source`` does not exist, is not a GPT-2 checkpoint,
+        or has no tokenizer.
+    """
+    name = os.path.expanduser(os.fspath(source))
+    local = Path(name)
+    # A hub id is "name" or "owner/name"; anything else that does not exist is a missing directory.
+    looks_local = local.exists() or name.startswith((".", "/")) or name.count("/") > 1 or "\\" in name
+    if looks_local and not local.is_dir():
+        raise BadInputError(f"{name}: no such directory; pass a directory written by save_pretrained or a hub id")
+    if local.is_dir() and not (local / "config.json").is_file():
+        raise BadInputError(f"{name}: no config.json; this is not a saved transformers model directory")
+    try:
+        config = AutoConfig.from_pretrained(name)
+    except (OSError, ValueError) as exc:
+        raise BadInputError(
+            f"cannot load a model config from {name!r}: {_describe(exc)}. Pass a local directory written by "
+            "save_pretrained, or a hub id that is cached or reachable"
+        ) from exc
+    if config.model_type != "gpt2":
+        raise BadInputError(
+            f"{name!r} holds a {config.model_type!r} model; the gpt model loads GPT-2 checkpoints (model_type 'gpt2')"
+        )
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name)
+    except (OSError, ValueError, TypeError) as exc:
+        raise BadInputError(
+            f"cannot load a tokenizer from {name!r}: {_describe(exc)}. Save the tokenizer next to the weights "
+            "(tokenizer.save_pretrained(directory))"
+        ) from exc
+    missing_files = local.is_dir() and not any((local / f).is_file() for f in _TOKENIZER_FILES)
+    if missing_files or len(tokenizer) < 2:  # transformers 5 builds an empty tokenizer when files are missing
+        raise BadInputError(
+            f"{name!r} has no tokenizer files ({', '.join(_TOKENIZER_FILES)}); save the tokenizer next to the "
+            "weights with tokenizer.save_pretrained(directory)"
+        )
+    try:
+        with quiet_progress():
+            module = GPT2LMHeadModel.from_pretrained(name)
+    except (OSError, ValueError) as exc:
+        raise BadInputError(f"cannot load GPT-2 weights from {name!r}: {_describe(exc)}") from exc
+    tokenizer = ensure_padding(tokenizer)
+    if len(tokenizer) > module.config.vocab_size:
+        raise BadInputError(
+            f"{name!r}: the tokenizer has {len(tokenizer)} tokens but the model's embedding only "
+            f"{module.config.vocab_size}; the tokenizer does not belong to these weights"
+        )
+    return module, tokenizer
