@@ -30,6 +30,7 @@ RECOMMENDATION = "recommendation"
 _CLASSIFICATION_OUTPUTS = {"logits": "float tensor [batch, num_classes]: unnormalised class scores"}
 _CLASSIFICATION_TARGETS = {"labels": "long tensor [batch]: class index into info['labels']"}
 
+#: The four tasks core defines, registered by the builtin plugin through ``openzoo_tasks``.
 CORE_TASKS: tuple[TaskSpec, ...] = (
     TaskSpec(
         name=TEXT_GENERATION,

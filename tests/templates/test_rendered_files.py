@@ -1,0 +1,249 @@
+"""What the template renders: the reference plugins' shape, clean under its own ruff rules, updatable by copier."""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from openzoo.scaffold import template_directory
+
+ROOT = Path(__file__).resolve().parents[2]
+LONG_NAME = "abcdefghij-klmnopqrst-uvwxyzabcd-efghijk"  # 40 characters, the longest allowed
+
+#: (id, main kind, extra kinds, task, backend): every model variant, and plugins without a model.
+VARIANTS = [
+    ("hf-text-generation+all", "model", ("dataset", "metric", "device"), "text-generation", "hf"),
+    ("hf-text-classification+all", "model", ("dataset", "metric", "device"), "text-classification", "hf"),
+    ("hf-image-classification+all", "model", ("dataset", "metric", "device"), "image-classification", "hf"),
+    ("torch-text-generation+all", "model", ("dataset", "metric", "device"), "text-generation", "torch"),
+    ("torch-text-classification+all", "model", ("dataset", "metric", "device"), "text-classification", "torch"),
+    ("torch-image-classification+all", "model", ("dataset", "metric", "device"), "image-classification", "torch"),
+    ("torch-recommendation+all", "model", ("dataset", "metric", "device"), "recommendation", "torch"),
+    ("device", "device", (), None, None),
+    ("dataset-recommendation", "dataset", (), "recommendation", None),
+    ("metric-text-generation", "metric", (), "text-generation", None),
+]
+
+
+def _toml(path: Path) -> dict:
+    """Parse a TOML file (tomllib from Python 3.11, tomli before)."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli")
+    return tomllib.loads(path.read_text())
+
+
+def _ruff() -> str:
+    found = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(found).exists():
+        pytest.skip("ruff is not installed")
+    return found
+
+
+@pytest.mark.parametrize("name", ["q", LONG_NAME], ids=["short-name", "longest-name"])
+@pytest.mark.parametrize(("kind", "extra", "task", "backend"), [pytest.param(*v[1:], id=v[0]) for v in VARIANTS])
+def test_rendered_plugin_passes_ruff_check_and_format_with_its_own_config(render, kind, extra, task, backend, name):
+    plugin = render(kind, name, extra_kinds=extra, task=task, backend=backend)
+    ruff = _ruff()
+    for command in ([ruff, "check", "--no-cache", "."], [ruff, "format", "--check", "--no-cache", "."]):
+        done = subprocess.run(command, cwd=plugin, capture_output=True, text=True, check=False, timeout=120)
+        assert done.returncode == 0, f"{' '.join(command[1:])}:\n{done.stdout}\n{done.stderr}"
+
+
+def test_the_plugins_ruff_config_bans_imports_outside_openzoo_all(render):
+    plugin = render("model", "my-arch", task="text-classification", backend="torch")
+    (plugin / "src" / "openzoo_my_arch" / "reach_in.py").write_text(
+        '"""Imports a plugin must not make."""\n\n'
+        "from openzoo.plugins import default_registry\n"
+        "from openzoo.specs import ModelSpec\n\n"
+        '__all__ = ["ModelSpec", "default_registry"]\n'
+    )
+    done = subprocess.run(
+        [_ruff(), "check", "--no-cache", "."], cwd=plugin, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert done.stdout.count("TID251") == 2
+    assert "openzoo.plugins is the plugin manager" in done.stdout
+
+
+def test_the_plugin_matches_the_reference_plugins_shape(render):
+    plugin = render("model", "my-arch", extra_kinds=["dataset"], task="text-generation", backend="torch")
+    files = sorted(str(p.relative_to(plugin)) for p in plugin.rglob("*") if p.is_file())
+    assert files == [
+        ".copier-answers.yml",
+        ".gitignore",
+        "CHANGELOG.md",
+        "LICENSE",
+        "README.md",
+        "pyproject.toml",
+        "src/openzoo_my_arch/__init__.py",
+        "src/openzoo_my_arch/dataset.py",
+        "src/openzoo_my_arch/model.py",
+        "src/openzoo_my_arch/network.py",
+        "src/openzoo_my_arch/plugin.py",
+        "src/openzoo_my_arch/tokenizer.py",
+        "tests/test_conformance.py",
+        "tests/test_dataset.py",
+        "tests/test_model.py",
+    ]
+    project = _toml(plugin / "pyproject.toml")["project"]
+    assert (project["name"], project["version"], project["license"]) == ("openzoo-my-arch", "0.1.0", "Apache-2.0")
+    assert project["entry-points"]["openzoo"] == {"my-arch": "openzoo_my_arch.plugin"}
+    assert "openzoo>=0.1,<0.2" in project["dependencies"] and "torch>=2.4" in project["dependencies"]
+    assert not any(d.startswith("transformers") for d in project["dependencies"])
+    test = (plugin / "tests" / "test_conformance.py").read_text()
+    assert '@parametrize_with_checks("openzoo-my-arch")' in test
+
+
+def test_a_hugging_face_model_depends_on_transformers_and_tokenizers(render):
+    plugin = render("model", "my-bert", task="text-classification", backend="hf", licence="MIT", author="Ada")
+    project = _toml(plugin / "pyproject.toml")["project"]
+    assert {"transformers>=5.0,<6", "tokenizers>=0.21"} <= set(project["dependencies"])
+    assert project["license"] == "MIT" and project["authors"] == [{"name": "Ada"}]
+    assert (plugin / "LICENSE").read_text().startswith("MIT License\n\nCopyright (c) ")
+
+
+@pytest.mark.parametrize(("kind", "extra", "task", "backend"), [pytest.param(*v[1:], id=v[0]) for v in VARIANTS])
+def test_the_entry_module_imports_nothing_but_openzoo(render, kind, extra, task, backend):
+    plugin = render(kind, "my-arch", extra_kinds=extra, task=task, backend=backend)
+    tree = ast.parse((plugin / "src" / "openzoo_my_arch" / "plugin.py").read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert imported <= {"__future__", "openzoo"}
+
+
+def test_every_place_to_edit_is_marked_for_the_contributor(render):
+    plugin = render(
+        "model", "my-arch", extra_kinds=["dataset", "metric", "device"], task="image-classification", backend="torch"
+    )
+    package = plugin / "src" / "openzoo_my_arch"
+    for module in ("model.py", "network.py", "dataset.py", "metric.py", "device.py"):
+        text = (package / module).read_text()
+        assert "TODO(contributor)" in text, module
+    assert "TODO(contributor): put your architecture here" in (package / "network.py").read_text()
+
+
+def test_copier_itself_refuses_what_openzoo_new_refuses():
+    copier = pytest.importorskip("copier")
+    bad = [
+        {"name": "My_Arch", "kinds": ["model"]},
+        {"name": "x", "kinds": ["model"], "task": "recommendation", "backend": "hf"},
+        {"name": "x", "kinds": []},
+    ]
+    for data in bad:
+        with pytest.raises(ValueError, match="Validation error"):
+            copier.run_copy(
+                str(template_directory()), os.devnull + "-never", data=data, defaults=True, quiet=True, pretend=True
+            )
+
+
+def test_the_answers_file_records_every_answer_for_copier_update(render):
+    plugin = render("model", "my-lm", task="text-generation", backend="torch", author="Ada", licence="BSD-3-Clause")
+    import yaml
+
+    answers = yaml.safe_load((plugin / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == str(template_directory())
+    assert {k: answers[k] for k in ("name", "kinds", "task", "backend", "author", "licence")} == {
+        "name": "my-lm",
+        "kinds": ["model"],
+        "task": "text-generation",
+        "backend": "torch",
+        "author": "Ada",
+        "licence": "BSD-3-Clause",
+    }
+    assert "package" not in answers  # computed values are not stored
+
+
+def _git(cwd: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, timeout=60)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="copier update needs git")
+def test_copier_update_brings_a_template_change_into_a_plugin_and_keeps_the_contributors_edits(tmp_path, monkeypatch):
+    copier = pytest.importorskip("copier")
+    from click.testing import CliRunner
+
+    from openzoo.cli import cli
+
+    template = tmp_path / "template-repo"  # a git-tracked copy, as a template release would be
+    shutil.copytree(template_directory(), template)
+    _git(template, "init", "-q")
+    _git(template, "add", "-A")
+    _git(template, "commit", "-q", "-m", "template v1")
+    _git(template, "tag", "v1.0.0")
+
+    result = CliRunner().invoke(
+        cli,
+        [
+            "new",
+            "model",
+            "my-arch",
+            "--task",
+            "text-classification",
+            "--dest",
+            str(tmp_path),
+            "--defaults",
+            "--template",
+            str(template),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    plugin = tmp_path / "openzoo-my-arch"
+    _git(plugin, "init", "-q")
+    model = plugin / "src" / "openzoo_my_arch" / "model.py"
+    model.write_text(model.read_text() + "\n# my architecture\n")
+    _git(plugin, "add", "-A")
+    _git(plugin, "commit", "-q", "-m", "my plugin")
+
+    gitignore = template / "template" / ".gitignore"
+    gitignore.write_text(gitignore.read_text() + ".mypy_cache/\n")
+    _git(template, "commit", "-q", "-am", "template v2: ignore .mypy_cache")
+    _git(template, "tag", "v2.0.0")
+
+    monkeypatch.chdir(plugin)
+    copier.run_update(str(plugin), defaults=True, overwrite=True, quiet=True, unsafe=False)
+    assert ".mypy_cache/" in (plugin / ".gitignore").read_text()
+    assert model.read_text().endswith("# my architecture\n")
+
+
+@pytest.mark.slow
+def test_the_core_wheel_ships_the_template_and_an_installed_core_finds_it(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", str(ROOT), "-w", str(tmp_path / "wheel")],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    wheel = next((tmp_path / "wheel").glob("openzoo-*.whl"))
+    shipped = {
+        n.removeprefix("openzoo/_template/plugin/")
+        for n in zipfile.ZipFile(wheel).namelist()
+        if n.startswith("openzoo/_template/")
+    }
+    source = template_directory()
+    expected = {str(p.relative_to(source)) for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert shipped == expected
+
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(site)
+    probe = "from openzoo.scaffold import template_directory; print(template_directory())"
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    found = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True, timeout=60
+    )
+    assert Path(found.stdout.strip()) == site / "openzoo" / "_template" / "plugin"
