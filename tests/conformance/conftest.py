@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import openzoo.plugins
 from openzoo.plugins import PluginSource, Registry, load_registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -36,12 +37,31 @@ def ozfix_sources() -> list[PluginSource]:
 
 @pytest.fixture(scope="session")
 def fixture_path() -> Iterator[Path]:
-    """Put the fixture distribution on ``sys.path`` for the session (probes inherit it)."""
+    """Put the fixture distribution on ``sys.path`` while this directory's tests run (probes inherit it).
+
+    The fixture plugins redefine core's tasks, so they must be gone -- and the process-wide registry
+    forgotten -- before the other suites of the same pytest run, which discover the installed plugins:
+    :func:`pytest_runtest_teardown` below takes them away after this directory's last test.
+    """
     sys.path.insert(0, str(FIXTURES))
+    importlib.invalidate_caches()
     try:
         yield FIXTURES
     finally:
+        _forget_fixtures()
+
+
+def _forget_fixtures() -> None:
+    if str(FIXTURES) in sys.path:
         sys.path.remove(str(FIXTURES))
+        importlib.invalidate_caches()
+        openzoo.plugins._default = None
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    here = Path(__file__).parent
+    if nextitem is None or here not in Path(nextitem.path).parents:
+        _forget_fixtures()
 
 
 @pytest.fixture(scope="session")

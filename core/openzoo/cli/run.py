@@ -194,11 +194,21 @@ def predict(
     click.echo(render_records(inputs, records))
 
 
+def _score(value: Any) -> Any:
+    return f"{value:.4f}" if isinstance(value, float) else value
+
+
 def render_records(inputs: Sequence[str], records: Sequence[Mapping[str, Any]]) -> str:
     """Render predict records as text: a label table, ranked items, generated text, or JSON lines."""
     if records and all("label" in r for r in records):
-        rows = [[text, r["label"], r.get("score", "")] for text, r in zip(inputs, records)]
-        return _table(rows, header=["input", "label", "score"])
+        rows = []
+        for text, r in zip(inputs, records):
+            ranked = r.get("top_k") or [{"label": r["label"], "score": r.get("score", "")}]
+            if not r.get("top_k") and isinstance(r.get("scores"), Mapping):  # text classification: every label
+                ranked = sorted(({"label": k, "score": v} for k, v in r["scores"].items()), key=lambda e: -e["score"])
+            for rank, entry in enumerate(ranked, 1):
+                rows.append([text if rank == 1 else "", rank, entry["label"], _score(entry.get("score", ""))])
+        return _table(rows, header=["input", "rank", "label", "probability"])
     if records and all("items" in r for r in records):
         blocks = []
         for text, record in zip(inputs, records):

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerBase,
 )
+from transformers.utils import logging as hf_logging
 
 from openzoo_bert.predict import predict_texts
 from openzoo_bert.settings import parse_settings
@@ -144,7 +146,8 @@ class BertClassifier:
         if not (path / "config.json").is_file():
             raise BadInputError(f"{path}: not a saved bert model (no config.json); pass the run's model directory")
         try:
-            module = AutoModelForSequenceClassification.from_pretrained(path, use_safetensors=True)
+            with _quiet_progress():
+                module = AutoModelForSequenceClassification.from_pretrained(path, use_safetensors=True)
             tokenizer = AutoTokenizer.from_pretrained(path)
         except (OSError, ValueError) as exc:
             raise BadInputError(f"{path}: cannot load the saved model: {exc}") from None
@@ -152,7 +155,8 @@ class BertClassifier:
 
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write ``model.safetensors``, ``config.json`` and the tokenizer files into ``directory``."""
-        self.module.save_pretrained(directory, safe_serialization=True)
+        with _quiet_progress():
+            self.module.save_pretrained(directory, safe_serialization=True)
         self.tokenizer.save_pretrained(directory)
 
     # -- data and inference ---------------------------------------------------------------------
@@ -259,3 +263,16 @@ def _reset_head(module: PreTrainedModel) -> None:
                 layer.weight.data.normal_(mean=0.0, std=getattr(module.config, "initializer_range", 0.02))
                 if layer.bias is not None:
                     layer.bias.data.zero_()
+
+
+@contextmanager
+def _quiet_progress() -> Iterator[None]:
+    """Hide transformers' "Loading weights" / "Writing model shards" bars: the engine shows its own progress."""
+    enabled = hf_logging.is_progress_bar_enabled()
+    if enabled:
+        hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            hf_logging.enable_progress_bar()
