@@ -60,7 +60,9 @@ def test_predict_on_an_image_file_renders_a_label_table_or_json(invoke, run_dir,
     assert record["label"] in {"horizontal", "vertical", "diagonal", "cross"} and len(record["top_k"]) == 2
     table = invoke("predict", str(run_dir), str(path))
     assert table.exit_code == 0, table.output
-    assert table.stdout.splitlines()[2].split()[:2] == [str(path), record["label"]]
+    rows = [line.split() for line in table.stdout.splitlines()[2:] if line.strip()]
+    assert rows[0][:3] == [str(path), "1", record["label"]]
+    assert [row[0] for row in rows[1:]] == [str(rank) for rank in range(2, len(rows) + 1)]  # the other top-k labels
 
 
 def test_predict_streams_text_of_a_generation_model(invoke, tmp_path):
