@@ -182,8 +182,10 @@ def predict(
     loaded = api.load(run_dir, device=device, precision=precision, registry=_registry())
     if not as_json and can_stream(loaded):
         for prompt in inputs:
-            click.echo(prompt, nl=False)
-            for piece in api.stream(loaded, prompt, **assignments):
+            pieces = iter(api.stream(loaded, prompt, **assignments))
+            first = next(pieces, "")  # a bad prompt or option fails here, before anything is printed
+            click.echo(prompt + first, nl=False)
+            for piece in pieces:
                 click.echo(piece, nl=False)
             click.echo()
         return

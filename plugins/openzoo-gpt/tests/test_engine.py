@@ -96,6 +96,7 @@ def test_cli_predict_bad_input_exits_2_with_the_reason(run, arguments, words):
     assert result.exit_code == 2
     assert words in result.output
     assert "Traceback" not in result.output
+    assert result.stdout == "", "nothing (not even the prompt) is printed before the input is refused"
 
 
 def test_cli_train_on_an_empty_corpus_exits_2(tmp_path):
