@@ -54,12 +54,9 @@ _ENGINE_API = {"train", "evaluate", "predict", "load", "stream"}
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+        from openzoo.plugins import core_version
 
-        try:
-            return version("openzoo")
-        except PackageNotFoundError:
-            return "0.0.0"
+        return core_version()
     if name in _ENGINE_API:
         from openzoo.engine import api
 

@@ -108,15 +108,6 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("openzoo")
-    except PackageNotFoundError:
-        return "0.0.0"
-
-
 @click.group(
     cls=LazyGroup,
     lazy_commands=COMMANDS,

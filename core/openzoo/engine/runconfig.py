@@ -18,21 +18,12 @@ from typing import Any
 from openzoo.engine.components import MetricPlan, describe_origin
 from openzoo.engine.settings import TrainingSettings, resume_conflicts
 from openzoo.errors import BadInputError
-from openzoo.plugins import split_model_name
+from openzoo.plugins import core_version, split_model_name
 
 __all__ = ["FORMAT_VERSION", "build_run_config", "check_resume_request", "versions"]
 
 #: Version of the ``config.json`` layout.
 FORMAT_VERSION = 1
-
-
-def _core_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("openzoo")
-    except PackageNotFoundError:
-        return "0.0.0"
 
 
 def versions(specs: Sequence[Any]) -> dict[str, str]:
@@ -44,7 +35,7 @@ def versions(specs: Sequence[Any]) -> dict[str, str]:
         "python": platform.python_version(),
         "torch": torch.__version__,
         "numpy": numpy.__version__,
-        "openzoo": _core_version(),
+        "openzoo": core_version(),
     }
     for spec in specs:
         origin = getattr(spec, "origin", None)

@@ -142,27 +142,52 @@ def start_training(
             )
             atomic_write_json(run.config_path, record)
         env.barrier()
-        trainer = Trainer(
-            model=instance,
-            model_name=model_spec.name,
-            train_examples=train_examples,
-            eval_examples=eval_examples,
-            eval_split=eval_split,
-            metrics=comp.build_metrics(registry, plans, source.info, torch_device) if eval_examples else {},
-            selection=selection,
-            settings=settings,
-            backend=plan.backend,
-            device=torch_device,
-            env=env,
-            run=run,
-            quiet=quiet or not env.is_main,
-        )
-        return _finish(trainer, run)
+        return _run_trainer(
+            instance=instance, model_name=model_spec.name, registry=registry, source=source,
+            train_examples=train_examples, eval_split=eval_split, eval_examples=eval_examples, plans=plans,
+            selection=selection, settings=settings, plan=plan, torch_device=torch_device, env=env, run=run,
+            quiet=quiet,
+        )  # fmt: skip
     finally:
         env.shutdown()
 
 
-def _finish(trainer: Trainer, run: RunDir) -> Run:
+def _run_trainer(
+    *,
+    instance: Any,
+    model_name: str,
+    registry: Registry,
+    source: Any,
+    train_examples: Sequence[Any],
+    eval_split: str | None,
+    eval_examples: Sequence[Any] | None,
+    plans: Sequence[Any],
+    selection: Any,
+    settings: TrainingSettings,
+    plan: Any,
+    torch_device: Any,
+    env: Distributed,
+    run: RunDir,
+    quiet: bool,
+    resume: Mapping[str, Any] | None = None,
+) -> Run:
+    """Build the :class:`Trainer` of a new or resumed run, train, and summarise the result."""
+    trainer = Trainer(
+        model=instance,
+        model_name=model_name,
+        train_examples=train_examples,
+        eval_examples=eval_examples,
+        eval_split=eval_split,
+        metrics=comp.build_metrics(registry, plans, source.info, torch_device) if eval_examples else {},
+        selection=selection,
+        settings=settings,
+        backend=plan.backend,
+        device=torch_device,
+        env=env,
+        run=run,
+        quiet=quiet or not env.is_main,
+        resume=resume,
+    )
     result = trainer.run_training()
     return Run(run.path, result.steps, result.epochs, result.metrics, result.best, result.timings)
 
@@ -225,23 +250,12 @@ def resume_training(
             config.setdefault("resumes", []).append(resumed)
             atomic_write_json(run.config_path, config)
         env.barrier()
-        trainer = Trainer(
-            model=instance,
-            model_name=model_spec.name,
-            train_examples=train_examples,
-            eval_examples=eval_examples,
-            eval_split=eval_split,
-            metrics=comp.build_metrics(registry, plans, source.info, torch_device) if eval_examples else {},
-            selection=selection,
-            settings=settings,
-            backend=plan.backend,
-            device=torch_device,
-            env=env,
-            run=run,
-            quiet=quiet or not env.is_main,
-            resume=state,
-        )
-        return _finish(trainer, run)
+        return _run_trainer(
+            instance=instance, model_name=model_spec.name, registry=registry, source=source,
+            train_examples=train_examples, eval_split=eval_split, eval_examples=eval_examples, plans=plans,
+            selection=selection, settings=settings, plan=plan, torch_device=torch_device, env=env, run=run,
+            quiet=quiet, resume=state,
+        )  # fmt: skip
     finally:
         env.shutdown()
 
