@@ -129,6 +129,21 @@ def test_metrics_log_readers_skip_a_torn_last_line_and_resume_truncates(tmp_path
     assert log.path.read_text().endswith("\n")
 
 
+def test_metrics_log_flushes_when_due_when_asked_and_on_close(tmp_path):
+    log = MetricsLog(tmp_path / "metrics.jsonl", flush_seconds=3600.0)
+    log.append({"step": 1, "loss": 1.0})  # the first record is always due
+    log.append({"step": 2, "loss": 0.5})  # within the hour: still buffered
+    assert [r["step"] for r in read_metrics(log.path)] == [1]
+    log.append({"step": 3, "split": "validation", "metrics": {"accuracy": 0.5}}, flush=True)
+    assert [r["step"] for r in read_metrics(log.path)] == [1, 2, 3]
+    log.append({"step": 4, "loss": 0.25})
+    log.flush()
+    assert [r["step"] for r in read_metrics(log.path)] == [1, 2, 3, 4]
+    log.append({"step": 5, "loss": 0.125})
+    log.close()
+    assert [r["step"] for r in read_metrics(log.path)] == [1, 2, 3, 4, 5]
+
+
 def test_non_finite_metric_values_are_written_as_null(tmp_path):
     log = MetricsLog(tmp_path / "metrics.jsonl")
     log.append({"step": 1, "metrics": {"perplexity": float("inf")}})

@@ -10,7 +10,6 @@ and continues exactly where the interrupted one stopped.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import shutil
 import time
@@ -213,20 +212,29 @@ class Trainer:
             self.train_examples, batches[self.position :], self.model.collate, workers=settings.workers
         )
         accum = settings.grad_accum
-        logged_loss = torch.zeros((), device=self.device)
+        # Collate builds CPU tensors: moving them is only needed off the CPU. Losses are kept as detached
+        # tensors and summed when logged, so a step never waits for the device to report its loss.
+        on_cpu = self.device.type == "cpu"
+        logged_losses: list[torch.Tensor] = []
         logged_batches = 0
         logged_examples = 0
         self._boundary_rng = torch.get_rng_state()
         started = _clock()
         log_started = started[0]
         for index, cpu_batch in enumerate(loader, start=self.position):
-            window_start = index - index % accum
-            window_size = min(accum, len(batches) - window_start)
-            last_in_window = index - window_start == window_size - 1
-            sync = contextlib.nullcontext() if last_in_window or not env.enabled else self.wrapped.no_sync()
-            with sync:
-                loss = self._forward_backward(to_device(cpu_batch, self.device), window_size)
-            logged_loss += loss.detach()
+            if accum == 1:
+                window_size, last_in_window = 1, True
+            else:
+                window_start = index - index % accum
+                window_size = min(accum, len(batches) - window_start)
+                last_in_window = index - window_start == window_size - 1
+            batch = cpu_batch if on_cpu else to_device(cpu_batch, self.device)
+            if last_in_window or not env.enabled:
+                loss = self._forward_backward(batch, window_size)
+            else:
+                with self.wrapped.no_sync():  # accumulate locally; gradients sync on the window's last batch
+                    loss = self._forward_backward(batch, window_size)
+            logged_losses.append(loss.detach())
             logged_batches += 1
             logged_examples += len(batches[index])
             if not last_in_window:
@@ -236,10 +244,11 @@ class Trainer:
             self.position = index + 1
             self._boundary_rng = torch.get_rng_state()
             progress.advance()
-            if self.step % settings.log_every == 0 or self._finished():
+            finished = self._finished()
+            if finished or self.step % settings.log_every == 0:
                 now = time.perf_counter()
-                self._log_training(progress, logged_loss, logged_batches, logged_examples, now - log_started)
-                logged_loss = torch.zeros((), device=self.device)
+                self._log_training(progress, logged_losses, logged_batches, logged_examples, now - log_started)
+                logged_losses = []
                 logged_batches = logged_examples = 0
                 log_started = now
             stop = env.any_true(interrupt.requested, self.device) if env.enabled else interrupt.requested
@@ -247,11 +256,12 @@ class Trainer:
                 self._add_training_time(started)
                 self._save("last", metrics=None)
                 raise TrainingInterrupted(str(self.run.path), self.step)
-            if (settings.eval_every and self.step % settings.eval_every == 0) or self._finished():
+            evaluate = bool(settings.eval_every) and self.step % settings.eval_every == 0
+            if evaluate or finished:
                 self._add_training_time(started)
-                if settings.eval_every and self.step % settings.eval_every == 0:
+                if evaluate:
                     self._evaluate_and_checkpoint(progress)
-                if self._finished():
+                if finished:
                     return
                 started = _clock()
                 log_started = started[0]
@@ -301,10 +311,11 @@ class Trainer:
         self._updating = False
 
     def _log_training(
-        self, progress: TrainingProgress, loss_sum: torch.Tensor, count: int, examples: int, seconds: float
+        self, progress: TrainingProgress, losses: list[torch.Tensor], count: int, examples: int, seconds: float
     ) -> None:
+        loss_sum = float(torch.stack(losses).sum().item()) if losses else 0.0
         loss_total, count_total, examples_total = self.env.all_sum(
-            [float(loss_sum.item()), float(count), float(examples)], self.device
+            [loss_sum, float(count), float(examples)], self.device
         )
         loss = loss_total / max(count_total, 1.0)
         examples_per_s = examples_total / seconds if seconds > 0 else 0.0
@@ -341,7 +352,9 @@ class Trainer:
         self.evaluated_step = self.step
         if self.env.is_main:
             epoch = self._epoch_progress()
-            self.log.append({"step": self.step, "epoch": epoch, "split": self.eval_split, "metrics": results})
+            self.log.append(
+                {"step": self.step, "epoch": epoch, "split": self.eval_split, "metrics": results}, flush=True
+            )
         progress.show_evaluation(self.step, self._epoch_progress(), self.eval_split or "", results)
         return results
 
@@ -370,6 +383,7 @@ class Trainer:
         """Write checkpoint ``name`` (rank 0 only; every rank waits for it)."""
         started = time.perf_counter()
         if self.env.is_main:
+            self.log.flush()  # the log holds every line up to the checkpoint it goes with
             summary = {
                 "step": self.step,
                 "epoch": self.epoch,

@@ -31,6 +31,7 @@ import math
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -213,21 +214,39 @@ def read_metrics(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
 
 @final
 class MetricsLog:
-    """The append-only ``metrics.jsonl`` of a run (written by rank 0 only)."""
+    """The append-only ``metrics.jsonl`` of a run (written by rank 0 only).
 
-    __slots__ = ("_handle", "path")
+    Records are handed to the operating system at most every :attr:`flush_seconds` (and on
+    :meth:`flush`, :meth:`close`, and every record appended with ``flush=True``), like
+    TensorBoard's event writer: a file ``tail -f`` follows closely, without a system call per
+    training step. A run killed outright loses at most that last second of training-loss lines;
+    ``--resume`` rewrites the log to its checkpoint anyway.
+    """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    __slots__ = ("_flushed_at", "_handle", "flush_seconds", "path")
+
+    def __init__(self, path: str | os.PathLike[str], *, flush_seconds: float = 1.0) -> None:
         self.path = Path(path)
+        self.flush_seconds = flush_seconds
         self._handle: IO[str] | None = None
+        self._flushed_at = 0.0
 
-    def append(self, record: Mapping[str, Any]) -> None:
-        """Append one record as a single line, flushed to the operating system."""
+    def append(self, record: Mapping[str, Any], *, flush: bool = False) -> None:
+        """Append one record as a single line; flush now with ``flush=True``, else when due."""
         if self._handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = open(self.path, "a", encoding="utf-8")
         self._handle.write(json.dumps(to_json_value(dict(record)), allow_nan=False) + "\n")
-        self._handle.flush()
+        now = time.monotonic()
+        if flush or now - self._flushed_at >= self.flush_seconds:
+            self._handle.flush()
+            self._flushed_at = now
+
+    def flush(self) -> None:
+        """Hand every appended record to the operating system."""
+        if self._handle is not None:
+            self._handle.flush()
+            self._flushed_at = time.monotonic()
 
     def truncate_after(self, step: int) -> None:
         """Rewrite the log (atomically) without the records logged after ``step``."""
