@@ -19,7 +19,7 @@ def test_benchmark_crosses_an_epoch_boundary_and_reports_ratios(tmp_path: Path) 
     # 130 steps of 64 cross the 128-batch epoch: both loops must take exactly 130 steps (the script exits
     # non-zero otherwise), which is what once went wrong when the hand loop stopped at the epoch's end.
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--steps", "130", "--repeats", "1", "--json", str(report)],
+        [sys.executable, str(SCRIPT), "--steps", "130", "--repeats", "1", "--processes", "2", "--json", str(report)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -33,6 +33,7 @@ def test_benchmark_crosses_an_epoch_boundary_and_reports_ratios(tmp_path: Path) 
     assert set(rows) == {
         "train: engine step loop",
         "train: hand-written loop",
+        "train: hand-written loop again",
         "predict: openzoo.predict",
         "predict: model.predict",
         "predict: module forward only",
