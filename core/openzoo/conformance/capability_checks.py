@@ -137,7 +137,7 @@ def check_model_torch_compile(subject: ModelSubject, *, preset: str) -> Measurem
 
 @check(kind="model", applies_to="test presets of models with capability 'gradient_checkpointing'")
 def check_model_gradient_checkpointing(subject: ModelSubject, *, preset: str) -> Measurement:
-    """``module.gradient_checkpointing_enable()`` keeps the loss and every gradient unchanged.
+    """``module.gradient_checkpointing_enable()`` (or ``activation_checkpointing_enable()``) keeps the loss and grads.
 
     Why: the model declares the capability, and users enable it to fit larger batches;
     recomputation must give the same numbers. Fix: implement
@@ -146,7 +146,12 @@ def check_model_gradient_checkpointing(subject: ModelSubject, *, preset: str) ->
     """
     model, batch, _ = prepared(subject, preset)
     module = model.module
-    enable = getattr(module, "gradient_checkpointing_enable", None)
+    # transformers 5 renamed the method (the old name warns and goes in v6); both are accepted.
+    enable = getattr(module, "activation_checkpointing_enable", None)
+    kwargs_name = "activation_checkpointing_kwargs"
+    if not callable(enable):
+        enable = getattr(module, "gradient_checkpointing_enable", None)
+        kwargs_name = "gradient_checkpointing_kwargs"
     if not callable(enable):
         raise fail(
             subject,
@@ -158,7 +163,7 @@ def check_model_gradient_checkpointing(subject: ModelSubject, *, preset: str) ->
     loss, grads = _loss_and_grads(subject, module, batch)
     try:
         try:
-            enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+            enable(**{kwargs_name: {"use_reentrant": False}})
         except TypeError:
             enable()
         ckpt_loss, ckpt_grads = _loss_and_grads(subject, module, batch)
