@@ -158,3 +158,25 @@ def test_trainer_state_with_arbitrary_pickled_objects_is_refused(train_run, regi
 def test_resume_of_a_missing_directory_is_bad_input(registry, tmp_path):
     with pytest.raises(BadInputError, match="does not exist"):
         api.train(resume=tmp_path / "nope", registry=registry)
+
+
+def test_every_checkpoint_finds_the_log_written_up_to_its_step(train_run, monkeypatch, tmp_path):
+    import openzoo.engine.loop as loop
+    import openzoo.engine.rundir as rundir
+
+    # A clock that never moves: the log flushes only when the trainer asks, before each checkpoint.
+    monkeypatch.setattr(rundir, "time", type("FrozenClock", (), {"monotonic": staticmethod(lambda: 0.0)}))
+    seen = []
+    write = loop.write_checkpoint
+
+    def spying_write(path, **kwargs):
+        logged = read_metrics(tmp_path / "run" / "metrics.jsonl")
+        seen.append((kwargs["summary"]["step"], [(r["step"], "split" in r) for r in logged]))
+        return write(path, **kwargs)
+
+    monkeypatch.setattr(loop, "write_checkpoint", spying_write)
+    run = train_run(epochs=2, batch_size=8, log_every=2)
+    assert [step for step, _ in seen] == [run.steps // 2, run.steps]
+    for step, logged in seen:
+        assert (step, True) in logged  # the evaluation that chose this checkpoint
+        assert [s for s, is_eval in logged if not is_eval] == list(range(2, step + 1, 2))

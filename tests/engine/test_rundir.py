@@ -134,7 +134,8 @@ def test_metrics_log_flushes_when_due_when_asked_and_on_close(tmp_path):
     log.append({"step": 1, "loss": 1.0})  # the first record is always due
     log.append({"step": 2, "loss": 0.5})  # within the hour: still buffered
     assert [r["step"] for r in read_metrics(log.path)] == [1]
-    log.append({"step": 3, "split": "validation", "metrics": {"accuracy": 0.5}}, flush=True)
+    log.append({"step": 3, "split": "validation", "metrics": {"accuracy": 0.5}})
+    log.flush()  # what the trainer does before each checkpoint, right after an evaluation
     assert [r["step"] for r in read_metrics(log.path)] == [1, 2, 3]
     log.append({"step": 4, "loss": 0.25})
     log.flush()

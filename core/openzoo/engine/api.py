@@ -292,8 +292,6 @@ def stream(
 
 
 def _loaded_for_predict(target: Any, registry: Registry | None, device: str | None, precision: str | None) -> LoadedRun:
-    if isinstance(target, LoadedRun):  # already loaded: repeated predict calls pay nothing more
-        return target
     registry = registry or default_registry()
     loaded = _resolve_target(target, registry, device=device, precision=precision)
     if loaded is None:

@@ -10,6 +10,7 @@ and continues exactly where the interrupted one stopped.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import shutil
 import time
@@ -212,9 +213,7 @@ class Trainer:
             self.train_examples, batches[self.position :], self.model.collate, workers=settings.workers
         )
         accum = settings.grad_accum
-        # Collate builds CPU tensors: moving them is only needed off the CPU. Losses are kept as detached
-        # tensors and summed when logged, so a step never waits for the device to report its loss.
-        on_cpu = self.device.type == "cpu"
+        # Each batch's detached loss, summed only when the log line is written.
         logged_losses: list[torch.Tensor] = []
         logged_batches = 0
         logged_examples = 0
@@ -222,18 +221,12 @@ class Trainer:
         started = _clock()
         log_started = started[0]
         for index, cpu_batch in enumerate(loader, start=self.position):
-            if accum == 1:
-                window_size, last_in_window = 1, True
-            else:
-                window_start = index - index % accum
-                window_size = min(accum, len(batches) - window_start)
-                last_in_window = index - window_start == window_size - 1
-            batch = cpu_batch if on_cpu else to_device(cpu_batch, self.device)
-            if last_in_window or not env.enabled:
-                loss = self._forward_backward(batch, window_size)
-            else:
-                with self.wrapped.no_sync():  # accumulate locally; gradients sync on the window's last batch
-                    loss = self._forward_backward(batch, window_size)
+            window_start = index - index % accum
+            window_size = min(accum, len(batches) - window_start)
+            last_in_window = index - window_start == window_size - 1
+            sync = contextlib.nullcontext() if last_in_window or not env.enabled else self.wrapped.no_sync()
+            with sync:
+                loss = self._forward_backward(to_device(cpu_batch, self.device), window_size)
             logged_losses.append(loss.detach())
             logged_batches += 1
             logged_examples += len(batches[index])
@@ -352,9 +345,7 @@ class Trainer:
         self.evaluated_step = self.step
         if self.env.is_main:
             epoch = self._epoch_progress()
-            self.log.append(
-                {"step": self.step, "epoch": epoch, "split": self.eval_split, "metrics": results}, flush=True
-            )
+            self.log.append({"step": self.step, "epoch": epoch, "split": self.eval_split, "metrics": results})
         progress.show_evaluation(self.step, self._epoch_progress(), self.eval_split or "", results)
         return results
 

@@ -217,7 +217,7 @@ class MetricsLog:
     """The append-only ``metrics.jsonl`` of a run (written by rank 0 only).
 
     Records are handed to the operating system at most every :attr:`flush_seconds` (and on
-    :meth:`flush`, :meth:`close`, and every record appended with ``flush=True``), like
+    :meth:`flush` and :meth:`close`; the trainer flushes before every checkpoint), like
     TensorBoard's event writer: a file ``tail -f`` follows closely, without a system call per
     training step. A run killed outright loses at most that last second of training-loss lines;
     ``--resume`` rewrites the log to its checkpoint anyway.
@@ -231,16 +231,14 @@ class MetricsLog:
         self._handle: IO[str] | None = None
         self._flushed_at = 0.0
 
-    def append(self, record: Mapping[str, Any], *, flush: bool = False) -> None:
-        """Append one record as a single line; flush now with ``flush=True``, else when due."""
+    def append(self, record: Mapping[str, Any]) -> None:
+        """Append one record as a single line; flush when :attr:`flush_seconds` have passed since the last flush."""
         if self._handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = open(self.path, "a", encoding="utf-8")
         self._handle.write(json.dumps(to_json_value(dict(record)), allow_nan=False) + "\n")
-        now = time.monotonic()
-        if flush or now - self._flushed_at >= self.flush_seconds:
-            self._handle.flush()
-            self._flushed_at = now
+        if time.monotonic() - self._flushed_at >= self.flush_seconds:
+            self.flush()
 
     def flush(self) -> None:
         """Hand every appended record to the operating system."""
