@@ -2,7 +2,8 @@
 
 Plugin authors import from here only: the :data:`hookimpl` marker, the spec
 types, the task names, the protocols their components implement and the error
-types. ``openzoo.conformance`` adds the pytest helper. Users also find the
+types, and :func:`quiet_transformers` for models built on transformers.
+``openzoo.conformance`` adds the pytest helper. Users also find the
 Python API here: :func:`train`, :func:`evaluate`, :func:`predict`,
 :func:`stream` and :func:`load`, which import the engine (and torch) on first use.
 """
@@ -14,6 +15,7 @@ from typing import Any
 from openzoo.errors import BadInputError, ConformanceError, OpenzooError, PluginError, UnknownNameError
 from openzoo.hookspecs import hookimpl
 from openzoo.protocols import DatasetSource, DeviceBackend, Metric, Model
+from openzoo.quiet import quiet_transformers
 from openzoo.sources import SplitSource
 from openzoo.specs import DatasetSpec, DeviceSpec, MetricSpec, ModelSpec, Option, Origin, Preset, TaskSpec
 from openzoo.tasks import IMAGE_CLASSIFICATION, RECOMMENDATION, TEXT_CLASSIFICATION, TEXT_GENERATION
@@ -45,6 +47,7 @@ __all__ = [
     "hookimpl",
     "load",
     "predict",
+    "quiet_transformers",
     "stream",
     "train",
 ]

@@ -52,14 +52,24 @@ CAPABILITIES: frozenset[str] = frozenset(
         "batch_invariance",  # an example's outputs alone equal its outputs inside a padded batch
     }
 )
-OptionType = Literal["int", "float", "str", "bool"]
-_OPTION_TYPES = ("int", "float", "str", "bool")
+OptionType = Literal["int", "float", "str", "bool", "list[int]", "list[float]", "list[str]"]
+_OPTION_TYPES = ("int", "float", "str", "bool", "list[int]", "list[float]", "list[str]")
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "int": (int,),
     "float": (int, float),
     "str": (str,),
     "bool": (bool,),
 }
+
+
+def _is_option_value(value: Any, type_: str) -> bool:
+    """Return whether ``value`` is a valid value of an option of type ``type_`` (a list is a tuple or list)."""
+    element_type = type_.removeprefix("list[").removesuffix("]")
+    if element_type != type_:
+        return isinstance(value, (tuple, list)) and all(_is_option_value(item, element_type) for item in value)
+    if type_ != "bool" and isinstance(value, bool):
+        return False
+    return isinstance(value, _PYTHON_TYPES[type_])
 
 
 def _check_name(kind: str, name: str) -> None:
@@ -118,9 +128,12 @@ class Option:
 
     #: Identifier of the option (``[a-z][a-z0-9_]*``).
     name: str
-    #: Value type: ``int``, ``float``, ``str`` or ``bool``. Command-line text is converted to it.
+    #: Value type: ``int``, ``float``, ``str``, ``bool``, or a list of one of the first three
+    #: (``list[int]``, ``list[float]``, ``list[str]``: comma-separated on the command line,
+    #: ``-o depths=2,2,4``, a tuple in Python). Command-line text is converted to it.
     type: OptionType
     #: Value used when the user sets nothing; ``None`` means "not set" (the component decides).
+    #: A list option's default is a tuple (a list is turned into one).
     default: Any = None
     #: One line for ``openzoo info`` and the docs.
     help: str = ""
@@ -132,8 +145,10 @@ class Option:
             raise ValueError(f"invalid option name {self.name!r}: use [a-z][a-z0-9_]*")
         if self.type not in _OPTION_TYPES:
             raise ValueError(f"option {self.name!r}: type must be one of {_OPTION_TYPES}, got {self.type!r}")
-        if self.default is not None and not isinstance(self.default, _PYTHON_TYPES[self.type]):
+        if self.default is not None and not _is_option_value(self.default, self.type):
             raise ValueError(f"option {self.name!r}: default {self.default!r} is not of type {self.type}")
+        if isinstance(self.default, list):
+            object.__setattr__(self, "default", tuple(self.default))
         if self.choices and self.default is not None and self.default not in self.choices:
             raise ValueError(f"option {self.name!r}: default {self.default!r} is not among choices {self.choices}")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from openzoo.scaffold import template_directory
+from openzoo.scaffold import TEMPLATE_REPOSITORY, template_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 LONG_NAME = "abcdefghij-klmnopqrst-uvwxyzabcd-efghijk"  # 40 characters, the longest allowed
@@ -125,7 +125,7 @@ def test_every_place_to_edit_is_marked_for_the_contributor(render):
         "model", "my-arch", extra_kinds=["dataset", "metric", "device"], task="image-classification", backend="torch"
     )
     package = plugin / "src" / "openzoo_my_arch"
-    for module in ("model.py", "network.py", "dataset.py", "metric.py", "device.py"):
+    for module in ("plugin.py", "model.py", "network.py", "dataset.py", "metric.py", "device.py"):
         text = (package / module).read_text()
         assert "TODO(contributor)" in text, module
     assert "TODO(contributor): put your architecture here" in (package / "network.py").read_text()
@@ -145,12 +145,17 @@ def test_copier_itself_refuses_what_openzoo_new_refuses():
             )
 
 
-def test_the_answers_file_records_every_answer_for_copier_update(render):
+def test_the_answers_file_records_the_published_template_and_its_version_never_a_local_path(render):
     plugin = render("model", "my-lm", task="text-generation", backend="torch", author="Ada", licence="BSD-3-Clause")
     import yaml
 
-    answers = yaml.safe_load((plugin / ".copier-answers.yml").read_text())
-    assert answers["_src_path"] == str(template_directory())
+    from openzoo.plugins import core_version
+
+    text = (plugin / ".copier-answers.yml").read_text()
+    answers = yaml.safe_load(text)
+    assert (answers["_src_path"], answers["_commit"]) == (TEMPLATE_REPOSITORY, f"v{core_version()}")
+    assert str(template_directory()) not in text and str(ROOT) not in text
+    assert text.startswith("# Changes here will be overwritten by Copier")
     assert {k: answers[k] for k in ("name", "kinds", "task", "backend", "author", "licence")} == {
         "name": "my-lm",
         "kinds": ["model"],
@@ -162,7 +167,7 @@ def test_the_answers_file_records_every_answer_for_copier_update(render):
     assert "package" not in answers  # computed values are not stored
 
 
-def _git(cwd: Path, *args: str) -> None:
+def _git(cwd: Path, *args: str) -> str:
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": "t",
@@ -170,40 +175,72 @@ def _git(cwd: Path, *args: str) -> None:
         "GIT_COMMITTER_NAME": "t",
         "GIT_COMMITTER_EMAIL": "t@example.org",
     }
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, timeout=60)
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True, timeout=60)
+    return done.stdout.strip()
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="copier update needs git")
-def test_copier_update_brings_a_template_change_into_a_plugin_and_keeps_the_contributors_edits(tmp_path, monkeypatch):
-    copier = pytest.importorskip("copier")
+def _new(*args: str):
     from click.testing import CliRunner
 
     from openzoo.cli import cli
 
-    template = tmp_path / "template-repo"  # a git-tracked copy, as a template release would be
+    return CliRunner().invoke(cli, ["new", "model", "my-arch", "--task", "text-classification", "--defaults", *args])
+
+
+def test_new_renders_from_a_clone_of_the_repository_and_records_the_published_template(tmp_path):
+    clone = tmp_path / "openzoo-clone"  # the layout of a clone: the template under templates/plugin
+    shutil.copytree(template_directory(), clone / "templates" / "plugin")
+    result = _new("--dest", str(tmp_path), "--template", str(clone))
+    assert result.exit_code == 0, result.output
+    answers = (tmp_path / "openzoo-my-arch" / ".copier-answers.yml").read_text()
+    assert f"_src_path: {TEMPLATE_REPOSITORY}" in answers
+    assert str(tmp_path) not in answers
+
+
+def test_new_refuses_a_template_directory_without_copier_yml(tmp_path):
+    result = _new("--dest", str(tmp_path / "out"), "--template", str(tmp_path))
+    assert result.exit_code == 2
+    assert "holds no copier.yml" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="copier update needs git")
+def test_a_local_template_repository_without_a_remote_is_recorded_relative_to_the_plugin(tmp_path):
+    template = tmp_path / "template-repo"
     shutil.copytree(template_directory(), template)
     _git(template, "init", "-q")
     _git(template, "add", "-A")
     _git(template, "commit", "-q", "-m", "template v1")
     _git(template, "tag", "v1.0.0")
+    result = _new("--dest", str(tmp_path / "plugins"), "--template", str(template))
+    assert result.exit_code == 0, result.output
+    answers = (tmp_path / "plugins" / "openzoo-my-arch" / ".copier-answers.yml").read_text()
+    assert "_src_path: ../../template-repo\n" in answers and "_commit: v1.0.0\n" in answers
 
-    result = CliRunner().invoke(
-        cli,
-        [
-            "new",
-            "model",
-            "my-arch",
-            "--task",
-            "text-classification",
-            "--dest",
-            str(tmp_path),
-            "--defaults",
-            "--template",
-            str(template),
-        ],
-    )
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="copier update needs git")
+def test_copier_update_brings_a_template_change_into_a_plugin_and_keeps_the_contributors_edits(tmp_path, monkeypatch):
+    copier = pytest.importorskip("copier")
+
+    # the template's home (a bare repository, as GitHub would hold it) and a maintainer's checkout of it
+    origin = tmp_path / "template.git"
+    _git(tmp_path, "init", "-q", "--bare", str(origin))
+    template = tmp_path / "template-checkout"
+    shutil.copytree(template_directory(), template)
+    _git(template, "init", "-q")
+    _git(template, "remote", "add", "origin", str(origin))
+    _git(template, "add", "-A")
+    _git(template, "commit", "-q", "-m", "template v1")
+    _git(template, "tag", "v1.0.0")
+    _git(template, "push", "-q", "origin", "HEAD:refs/heads/main", "--tags")
+
+    result = _new("--dest", str(tmp_path), "--template", str(template))
     assert result.exit_code == 0, result.output
     plugin = tmp_path / "openzoo-my-arch"
+    import yaml
+
+    answers = yaml.safe_load((plugin / ".copier-answers.yml").read_text())
+    assert (answers["_src_path"], answers["_commit"]) == (str(origin), "v1.0.0")  # the remote, not the checkout
     _git(plugin, "init", "-q")
     model = plugin / "src" / "openzoo_my_arch" / "model.py"
     model.write_text(model.read_text() + "\n# my architecture\n")
@@ -214,11 +251,14 @@ def test_copier_update_brings_a_template_change_into_a_plugin_and_keeps_the_cont
     gitignore.write_text(gitignore.read_text() + ".mypy_cache/\n")
     _git(template, "commit", "-q", "-am", "template v2: ignore .mypy_cache")
     _git(template, "tag", "v2.0.0")
+    _git(template, "push", "-q", "origin", "HEAD:refs/heads/main", "--tags")
+    shutil.rmtree(template)  # the update needs only what the answers file records
 
     monkeypatch.chdir(plugin)
     copier.run_update(str(plugin), defaults=True, overwrite=True, quiet=True, unsafe=False)
     assert ".mypy_cache/" in (plugin / ".gitignore").read_text()
     assert model.read_text().endswith("# my architecture\n")
+    assert "_commit: v2.0.0" in (plugin / ".copier-answers.yml").read_text()
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ from openzoo.conformance.declaration import Measurement, check, fail
 from openzoo.conformance.model_checks import prepared
 from openzoo.conformance.model_runtime import forward, max_error
 from openzoo.conformance.subjects import ModelSubject
+from openzoo.quiet import quiet_transformers
 
 __all__ = [
     "PICKLE_SUFFIXES",
@@ -149,12 +150,9 @@ def check_model_hf_auto_class_loads(subject: ModelSubject, *, preset: str) -> Me
     expected = forward(subject, model.module, batch).get(key)
     with tempfile.TemporaryDirectory(prefix="openzoo-conformance-") as tmp:
         _save(subject, model, Path(tmp))
-        from transformers.utils import logging as hf_logging
-
-        bars = hf_logging.is_progress_bar_enabled()
-        hf_logging.disable_progress_bar()  # keep transformers' "Loading weights" bar out of the report
         try:
-            hf_model = auto.from_pretrained(tmp)
+            with quiet_transformers():  # keep transformers' "Loading weights" bar out of the report
+                hf_model = auto.from_pretrained(tmp)
         except Exception as exc:
             raise fail(
                 subject,
@@ -162,9 +160,6 @@ def check_model_hf_auto_class_loads(subject: ModelSubject, *, preset: str) -> Me
                 f"{type(exc).__name__}: {exc}",
                 "save with save_pretrained of the inner model",
             ) from exc
-        finally:
-            if bars:
-                hf_logging.enable_progress_bar()
     hf_model.eval()
     actual = forward(subject, hf_model, batch).get(key)
     if actual is None:

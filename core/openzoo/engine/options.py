@@ -51,6 +51,8 @@ def convert_option(option: Option, value: Any, owner: str) -> Any:
     :raises BadInputError: naming the option, its type and the value given.
     """
     where = f"option {option.name!r} of {owner}"
+    if option.type.startswith("list["):
+        return _convert_list(option, value, where)
     if isinstance(value, str) and option.type != "str":
         converted = _parse_text(option, value.strip(), where)
     else:
@@ -58,6 +60,27 @@ def convert_option(option: Option, value: Any, owner: str) -> Any:
     if option.choices and converted not in option.choices:
         choices = ", ".join(repr(c) for c in option.choices)
         raise BadInputError(f"{where} must be one of {choices}; got {value!r}")
+    return converted
+
+
+def _convert_list(option: Option, value: Any, where: str) -> tuple[Any, ...]:
+    """Return a list option's value as a tuple: ``"2,2,4"`` from the command line, a list or tuple from Python."""
+    element = Option(option.name, option.type.removeprefix("list[").removesuffix("]"), help=option.help)
+    if isinstance(value, str):
+        text = value.strip().removeprefix("[").removesuffix("]").strip()
+        items: Sequence[Any] = [item.strip() for item in text.split(",")] if text else []
+        if element.type == "str":
+            items = [item.strip("'\"") for item in items]
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        raise BadInputError(f"{where} takes a {option.type}, for example 2,2,4; got {value!r}")
+    try:
+        converted = tuple(convert_option(element, item, where.split(" of ", 1)[1]) for item in items)
+    except BadInputError as exc:
+        raise BadInputError(f"{where} takes a {option.type} (comma-separated); {exc}") from None
+    if option.choices and converted not in option.choices:
+        raise BadInputError(f"{where} must be one of {', '.join(repr(c) for c in option.choices)}; got {value!r}")
     return converted
 
 

@@ -12,7 +12,7 @@ Importing this package is cheap: copier is imported only to render.
 
 from __future__ import annotations
 
-from openzoo.scaffold.rendering import INSTALL_HINT, RenderedPlugin, next_commands, render_plugin, template_directory
+from openzoo.scaffold.rendering import INSTALL_HINT, RenderedPlugin, next_commands, render_plugin
 from openzoo.scaffold.request import (
     BACKENDS,
     KINDS,
@@ -22,6 +22,7 @@ from openzoo.scaffold.request import (
     build_request,
     check_plugin_name,
 )
+from openzoo.scaffold.source import TEMPLATE_REPOSITORY, template_directory
 
 __all__ = [
     "BACKENDS",
@@ -29,6 +30,7 @@ __all__ = [
     "KINDS",
     "LICENCES",
     "TASKS",
+    "TEMPLATE_REPOSITORY",
     "PluginRequest",
     "RenderedPlugin",
     "build_request",

@@ -5,7 +5,8 @@ and renames the finished plugin into place, so an error (a failed validation,
 Ctrl-C at a prompt, a full disk) never leaves a half-written plugin behind, and
 an existing directory is never touched. :func:`template_directory` finds the
 template in an installed openzoo (``openzoo/_template/plugin`` inside the wheel)
-or in a source checkout (``templates/plugin``).
+or in a source checkout (``templates/plugin``); :mod:`openzoo.scaffold.source` says
+which template source and version the answers file records.
 
 copier is imported only when a plugin is rendered; it is the optional extra
 ``openzoo[new]``.
@@ -22,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, final
 
-from openzoo.errors import BadInputError, OpenzooError
+from openzoo.errors import BadInputError
+from openzoo.scaffold.source import record_source, resolve_template, template_directory
 
 if TYPE_CHECKING:
     from openzoo.scaffold.request import PluginRequest
@@ -53,25 +55,6 @@ class RenderedPlugin:
     answers: dict[str, Any]
 
 
-def template_directory() -> Path:
-    """Return the directory of the plugin template (the one holding ``copier.yml``).
-
-    An installed openzoo ships it as ``openzoo/_template/plugin``; a source checkout
-    (an editable install) has it at ``templates/plugin`` of the repository.
-
-    :raises OpenzooError: when neither exists (a broken installation).
-    """
-    package = Path(__file__).resolve().parent.parent
-    candidates = (package / "_template" / "plugin", package.parent.parent / "templates" / "plugin")
-    for candidate in candidates:
-        if (candidate / "copier.yml").is_file():
-            return candidate
-    raise OpenzooError(
-        f"the plugin template is missing from this openzoo installation (looked in {candidates[0]} and "
-        f"{candidates[1]}); reinstall openzoo: pip install --force-reinstall 'openzoo[new]'"
-    )
-
-
 def stdin_is_terminal() -> bool:
     """Return whether copier can ask its questions: standard input is an interactive terminal."""
     return bool(sys.stdin and sys.stdin.isatty())
@@ -99,8 +82,9 @@ def render_plugin(
     :param dest: the directory to create the plugin in (created when missing).
     :param defaults: answer every question the request leaves open with its default;
         otherwise copier asks them, which needs a terminal.
-    :param template: another copy of the template (a directory or a git URL copier
-        understands); default :func:`template_directory`.
+    :param template: another copy of the template: a directory holding ``copier.yml``, a
+        clone of openzoo, or a git URL copier understands; default :func:`template_directory`.
+        :func:`~openzoo.scaffold.source.resolve_template` says what the answers file records.
     :raises BadInputError: when the destination exists, copier is missing, questions
         would need a terminal that is not there, or an answer is invalid.
     """
@@ -117,18 +101,15 @@ def render_plugin(
             "openzoo new asks its questions on a terminal, and stdin is not one; pass --defaults to take the "
             "default answers (set the ones you need with --task, --backend, --author, --licence ...)"
         )
+    source = resolve_template(template)
     copier = _import_copier()
-    if template is None:
-        source = str(template_directory())
-    else:  # a local copy is recorded absolute in .copier-answers.yml, so `copier update` finds it from anywhere
-        source = str(Path(template).resolve()) if Path(template).exists() else str(template)
     created = _make_directories(Path(dest))
     staging = Path(tempfile.mkdtemp(prefix=f".{request.dist}-", dir=dest))
     try:
         rendered = staging / request.dist
         try:
             copier.run_copy(
-                source,
+                source.location,
                 str(rendered),
                 data=request.answers(),
                 defaults=defaults,
@@ -138,6 +119,7 @@ def render_plugin(
             )
         except ValueError as exc:  # copier's validators and bad data
             raise BadInputError(f"the template refused an answer: {exc}") from None
+        answers = record_source(rendered, source, final=target)
         if target.exists():
             raise BadInputError(f"{target} appeared while rendering; openzoo new never overwrites it")
         os.rename(rendered, target)
@@ -147,7 +129,7 @@ def render_plugin(
             shutil.rmtree(directory, ignore_errors=True)
         raise
     shutil.rmtree(staging, ignore_errors=True)
-    return RenderedPlugin(path=target, dist=request.dist, answers=_read_answers(target))
+    return RenderedPlugin(path=target, dist=request.dist, answers=answers)
 
 
 def _make_directories(path: Path) -> list[Path]:
@@ -159,17 +141,6 @@ def _make_directories(path: Path) -> list[Path]:
         missing.append(directory)
     path.mkdir(parents=True, exist_ok=True)
     return list(reversed(missing))
-
-
-def _read_answers(directory: Path) -> dict[str, Any]:
-    """Return the answers copier recorded in ``.copier-answers.yml`` (empty when there is none)."""
-    import yaml  # a dependency of copier
-
-    path = directory / ".copier-answers.yml"
-    if not path.is_file():
-        return {}
-    answers = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return dict(answers) if isinstance(answers, dict) else {}
 
 
 def next_commands(plugin: RenderedPlugin) -> list[str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from openzoo import BadInputError, DatasetSource
+from openzoo import BadInputError, DatasetSource, quiet_transformers
 from transformers import (
     AutoConfig,
     AutoModelForSequenceClassification,
@@ -146,7 +146,7 @@ class BertClassifier:
         if not (path / "config.json").is_file():
             raise BadInputError(f"{path}: not a saved bert model (no config.json); pass the run's model directory")
         try:
-            with _quiet_progress():
+            with quiet_transformers():
                 module = AutoModelForSequenceClassification.from_pretrained(path, use_safetensors=True)
             tokenizer = AutoTokenizer.from_pretrained(path)
         except (OSError, ValueError) as exc:
@@ -155,7 +155,7 @@ class BertClassifier:
 
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write ``model.safetensors``, ``config.json`` and the tokenizer files into ``directory``."""
-        with _quiet_progress():
+        with quiet_transformers():
             self.module.save_pretrained(directory, safe_serialization=True)
         self.tokenizer.save_pretrained(directory)
 
@@ -263,16 +263,3 @@ def _reset_head(module: PreTrainedModel) -> None:
                 layer.weight.data.normal_(mean=0.0, std=getattr(module.config, "initializer_range", 0.02))
                 if layer.bias is not None:
                     layer.bias.data.zero_()
-
-
-@contextmanager
-def _quiet_progress() -> Iterator[None]:
-    """Hide transformers' "Loading weights" / "Writing model shards" bars: the engine shows its own progress."""
-    enabled = hf_logging.is_progress_bar_enabled()
-    if enabled:
-        hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        if enabled:
-            hf_logging.enable_progress_bar()

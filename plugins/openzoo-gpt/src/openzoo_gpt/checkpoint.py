@@ -16,29 +16,14 @@ from pathlib import Path
 from transformers import AutoConfig, AutoTokenizer, GPT2LMHeadModel, PreTrainedTokenizerBase
 from transformers.utils import logging as hf_logging
 
-from openzoo import BadInputError
+from openzoo import BadInputError, quiet_transformers
 from openzoo_gpt.tokenizer import ensure_padding
 
-__all__ = ["load_gpt2", "quiet_progress"]
+__all__ = ["load_gpt2"]
 
 #: Files of which a saved tokenizer has at least one.
 _TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "tokenizer_config.json")
 
-
-@contextmanager
-def quiet_progress() -> Iterator[None]:
-    """Hide transformers' "Loading weights" and "Writing model shards" bars for the block.
-
-    They would land in the middle of ``openzoo predict`` output; the engine shows its own progress.
-    """
-    enabled = hf_logging.is_progress_bar_enabled()
-    if enabled:
-        hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        if enabled:
-            hf_logging.enable_progress_bar()
 
 
 def _describe(exc: BaseException) -> str:
@@ -87,7 +72,7 @@ def load_gpt2(source: str | os.PathLike[str]) -> tuple[GPT2LMHeadModel, PreTrain
             "weights with tokenizer.save_pretrained(directory)"
         )
     try:
-        with quiet_progress():
+        with quiet_transformers():
             module = GPT2LMHeadModel.from_pretrained(name)
     except (OSError, ValueError) as exc:
         raise BadInputError(f"cannot load GPT-2 weights from {name!r}: {_describe(exc)}") from exc

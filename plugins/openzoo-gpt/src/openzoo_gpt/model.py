@@ -20,8 +20,8 @@ from typing import Any
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerBase
 
-from openzoo import BadInputError, DatasetSource
-from openzoo_gpt.checkpoint import load_gpt2, quiet_progress
+from openzoo import BadInputError, DatasetSource, quiet_transformers
+from openzoo_gpt.checkpoint import load_gpt2
 from openzoo_gpt.configuration import Architecture, parse_architecture
 from openzoo_gpt.decoding import parse_decoding_options
 from openzoo_gpt.generation import generate_text, greedy_ids, stream_text
@@ -99,7 +99,9 @@ class GPTModel:
             return cls(module, tokenizer)
         texts = _training_texts(dataset) if dataset is not None else []
         tokenizer = train_tokenizer(texts, vocab_size=arch.vocab_size, context_length=arch.n_positions)
-        return cls(_build_module(arch, tokenizer), tokenizer)
+        with quiet_transformers():  # also keeps transformers' loss_type message out of training
+            module = _build_module(arch, tokenizer)
+        return cls(module, tokenizer)
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str]) -> GPTModel:
@@ -111,7 +113,7 @@ class GPTModel:
 
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write ``model.safetensors``, ``config.json``, ``generation_config.json`` and the tokenizer files."""
-        with quiet_progress():
+        with quiet_transformers():
             self.module.save_pretrained(directory, safe_serialization=True)
         self.tokenizer.save_pretrained(directory)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from openzoo import BadInputError, DatasetSource
+from openzoo import BadInputError, DatasetSource, quiet_transformers
 from openzoo_vit.architecture import architecture_options, build_config, build_processor
 from openzoo_vit.images import to_rgb
 
@@ -85,7 +85,7 @@ class ViTClassifier:
                 "ignore_mismatched_sizes": True,
             }
         try:
-            with _quiet_transformers():
+            with quiet_transformers():
                 module = ViTForImageClassification.from_pretrained(pretrained, **head)
         except (OSError, ValueError) as exc:
             raise BadInputError(
@@ -105,13 +105,13 @@ class ViTClassifier:
             raise BadInputError(f"vit: {str(path)!r} is not a saved model directory (no config.json in it)")
         from transformers import ViTForImageClassification
 
-        with _quiet_transformers():
+        with quiet_transformers():
             module = ViTForImageClassification.from_pretrained(path)
         return cls(module, _load_processor(str(path), module.config.image_size))
 
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write ``config.json``, ``model.safetensors`` and ``preprocessor_config.json`` into ``directory``."""
-        with _quiet_transformers():
+        with quiet_transformers():
             self.module.save_pretrained(directory)
         self.processor.save_pretrained(directory)
 
@@ -182,19 +182,6 @@ class ViTClassifier:
             self.module.train(was_training)
         return records
 
-
-@contextmanager
-def _quiet_transformers() -> Iterator[None]:
-    """Hide transformers' per-shard progress bars while saving or loading (the engine shows its own)."""
-    from transformers.utils import logging as hf_logging
-
-    enabled = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        if enabled:
-            hf_logging.enable_progress_bar()
 
 
 def _dataset_labels(dataset: DatasetSource | None) -> list[str] | None:
