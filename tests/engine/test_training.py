@@ -119,6 +119,14 @@ def test_max_steps_stops_after_exactly_that_many_steps_across_epochs(train_run):
     assert evaluations == [5, 7]
 
 
+def test_the_epoch_count_includes_an_epoch_a_step_budget_ends_on(train_run):
+    run = train_run(max_steps=10)  # 5 steps per epoch: the budget ends on the second epoch's last batch
+    last_evaluation = [r for r in read_metrics(run.path / "metrics.jsonl") if "split" in r][-1]
+    assert (last_evaluation["step"], last_evaluation["epoch"]) == (10, 2)
+    assert (run.steps, run.epochs) == (10, 2)
+    assert train_run("partial", max_steps=7).epochs == 1
+
+
 def test_eval_every_evaluates_every_n_steps_and_at_the_end(train_run):
     run = train_run(epochs=2, eval_every=3)
     evaluations = [r["step"] for r in read_metrics(run.path / "metrics.jsonl") if "split" in r]

@@ -195,8 +195,10 @@ class Trainer:
         finally:
             progress.close()
             self.log.close()
+        # A step budget that ends on an epoch's last batch leaves before the epoch counter moves on.
+        epochs = self.epoch + self.position // max(self.batches_per_epoch, 1)
         return TrainResult(
-            steps=self.step, epochs=self.epoch, metrics=dict(self.last_metrics), best=self.best, timings=self.timings
+            steps=self.step, epochs=epochs, metrics=dict(self.last_metrics), best=self.best, timings=self.timings
         )
 
     def _train_epoch(self, progress: TrainingProgress, interrupt: GracefulInterrupt) -> None:
