@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ if shutil.which("git") is None:
 _SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "new_architecture.py"
 _spec = importlib.util.spec_from_file_location("new_architecture", _SCRIPT)
 bench = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = bench  # dataclasses look their module up there
 _spec.loader.exec_module(bench)
 
 pytestmark = pytest.mark.slow

@@ -33,7 +33,7 @@ def test_evaluate_on_test_reports_rating_and_full_ranking_metrics(mf_run):
 
 def test_predict_through_the_api_excludes_the_users_training_items(mf_run):
     source = openzoo.load(mf_run)
-    [record] = openzoo.predict(mf_run, ["u3"], k=50)
+    [record] = openzoo.predict(mf_run, ["u3"], top_k=50)
     loaded = source.model
     seen = {loaded.items.id(i) for i in loaded.module.seen.items_of(loaded.users.index("u3"))}
     assert seen and not seen & {entry["item"] for entry in record["items"]}
@@ -41,7 +41,7 @@ def test_predict_through_the_api_excludes_the_users_training_items(mf_run):
 
 
 def test_cli_predict_prints_json_records_with_k_items(mf_run):
-    result = CliRunner().invoke(cli, ["predict", str(mf_run.path), "u1", "u2", "-o", "k=3", "--json"])
+    result = CliRunner().invoke(cli, ["predict", str(mf_run.path), "u1", "u2", "-o", "top_k=3", "--json"])
     assert result.exit_code == 0, result.output
     records = json.loads(result.stdout)
     assert [r["user"] for r in records] == ["u1", "u2"]

@@ -17,7 +17,7 @@ def model(request):
 
 def test_predict_returns_k_items_best_first_without_seen_ones(model, planted):
     user = planted.load("test")[0]["user"]
-    [record] = model.predict([user], k=5)
+    [record] = model.predict([user], top_k=5)
     assert record["user"] == user
     assert len(record["items"]) == 5
     seen = {e["item"] for e in planted.load("train") if e["user"] == user}
@@ -32,13 +32,13 @@ def test_predict_agrees_with_the_evaluation_ranking(tiny_ncf, planted):
     with torch.no_grad():
         ranking = tiny_ncf.module(**tiny_ncf.collate([example]))["ranking_scores"][0]
     best = [tiny_ncf.items.id(i) for i in torch.topk(ranking, 3).indices.tolist()]
-    assert [entry["item"] for entry in tiny_ncf.predict([example["user"]], k=3)[0]["items"]] == best
+    assert [entry["item"] for entry in tiny_ncf.predict([example["user"]], top_k=3)[0]["items"]] == best
 
 
 def test_predict_gives_fewer_items_when_the_user_has_seen_almost_all(model, planted):
     user = planted.load("train")[0]["user"]
     seen = {e["item"] for e in planted.load("train") if e["user"] == user}
-    [record] = model.predict([user], k=1000)
+    [record] = model.predict([user], top_k=1000)
     assert len(record["items"]) == len(model.items) - len(seen)
 
 
@@ -52,13 +52,13 @@ def test_unknown_user_gets_the_most_popular_items_with_the_popular_fallback(mode
     for example in planted.load("train"):
         counts[example["item"]] = counts.get(example["item"], 0) + 1
     known = planted.load("test")[0]["user"]
-    stranger, friend = model.predict(["stranger", known], k=3, fallback="popular")
+    stranger, friend = model.predict(["stranger", known], top_k=3, fallback="popular")
     assert [entry["score"] for entry in stranger["items"]] == sorted(counts.values(), reverse=True)[:3]
     assert all(counts[entry["item"]] == entry["score"] for entry in stranger["items"])
-    assert friend["items"] == model.predict([known], k=3)[0]["items"], "known users are not affected"
+    assert friend["items"] == model.predict([known], top_k=3)[0]["items"], "known users are not affected"
 
 
-@pytest.mark.parametrize("options", [{"k": 0}, {"k": "3"}, {"fallback": "random"}, {"top": 3}], ids=str)
+@pytest.mark.parametrize("options", [{"top_k": 0}, {"top_k": "3"}, {"fallback": "random"}, {"top": 3}], ids=str)
 def test_bad_predict_options_are_bad_input(model, planted, options):
     with pytest.raises(BadInputError):
         model.predict([planted.load("test")[0]["user"]], **options)
@@ -68,3 +68,10 @@ def test_predict_keeps_the_module_in_training_mode_when_it_was(tiny_mf, planted)
     tiny_mf.module.train()
     tiny_mf.predict([planted.load("test")[0]["user"]])
     assert tiny_mf.module.training
+
+
+def test_the_former_k_option_still_works_and_warns(tiny_mf, planted):
+    user = planted.load("test")[0]["user"]
+    with pytest.warns(FutureWarning, match="use top_k"):
+        old = tiny_mf.predict([user], k=3)
+    assert old == tiny_mf.predict([user], top_k=3)

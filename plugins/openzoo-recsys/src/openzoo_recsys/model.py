@@ -6,7 +6,7 @@ the dataset's splits) and the seen-items table from the training split (the
 first split). A batch is ``{"users", "items", "ratings"}``: ``items`` is both the
 item the row scores and the held-out item ranking metrics look for.
 
-``predict(["user", ...], k=10, fallback="none")`` returns, per user, the ``k`` best
+``predict(["user", ...], top_k=10, fallback="none")`` returns, per user, the ``top_k`` best
 items the user did not rate in training with their scores (``mf``: predicted rating;
 ``ncf``: logit, higher is more likely). An unknown user raises
 :class:`~openzoo.BadInputError` unless ``fallback="popular"``, which recommends the
@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -146,20 +147,28 @@ class RecommenderModel:
     # -- prediction ------------------------------------------------------------------
 
     def predict(
-        self, inputs: Sequence[Any], k: int = 10, fallback: str = "none", **options: Any
+        self, inputs: Sequence[Any], top_k: int = 10, fallback: str = "none", k: int | None = None, **options: Any
     ) -> list[dict[str, Any]]:
-        """Return the top-``k`` unseen items of each user: ``{"user", "items": [{"item", "score"}, ...]}``.
+        """Return the ``top_k`` best unseen items of each user: ``{"user", "items": [{"item", "score"}, ...]}``.
 
         :param inputs: user ids as in the source data.
-        :param k: how many items per user (fewer when the user has seen almost everything).
+        :param top_k: how many items per user (fewer when the user has seen almost everything).
         :param fallback: ``"none"``: an unknown user is an error; ``"popular"``: an unknown user
             gets the items rated most often in training, scored by their training count.
-        :raises BadInputError: for an unknown user (without fallback), a bad ``k`` or option.
+        :param k: the former name of ``top_k``, deprecated in 0.2.0 (it warns); removed in 0.3.0.
+        :raises BadInputError: for an unknown user (without fallback), a bad ``top_k`` or option.
         """
         if options:
-            raise BadInputError(f"unknown predict option(s) {sorted(options)}; known: ['fallback', 'k']")
-        if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
-            raise BadInputError(f"predict option k={k!r} must be a positive integer")
+            raise BadInputError(f"unknown predict option(s) {sorted(options)}; known: ['fallback', 'top_k']")
+        if k is not None:  # compatibility alias since 0.2.0, removed in 0.3.0
+            warnings.warn(
+                "predict option 'k' of openzoo-recsys is deprecated; use top_k (k goes in 0.3.0)",
+                FutureWarning,
+                stacklevel=2,
+            )
+            top_k = k
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k <= 0:
+            raise BadInputError(f"predict option top_k={top_k!r} must be a positive integer")
         if fallback not in _FALLBACKS:
             raise BadInputError(f"predict option fallback={fallback!r} must be one of {list(_FALLBACKS)}")
         for value in inputs:
@@ -174,8 +183,8 @@ class RecommenderModel:
                         f"{', '.join(repr(u) for u in self.users.ids[:5])}); use an id from the training data, "
                         "or pass -o fallback=popular to recommend the most popular items to unknown users"
                     )
-        ranked = self._rank(known, k)
-        popular = self._popular(k) if len(known) < len(inputs) else []
+        ranked = self._rank(known, top_k)
+        popular = self._popular(top_k) if len(known) < len(inputs) else []
         return [{"user": str(u), "items": ranked[str(u)] if str(u) in ranked else popular} for u in inputs]
 
     def _rank(self, users: list[str], k: int) -> dict[str, list[dict[str, Any]]]:

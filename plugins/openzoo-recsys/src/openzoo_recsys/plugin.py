@@ -10,7 +10,7 @@ from __future__ import annotations
 from openzoo import RECOMMENDATION, DatasetSpec, ModelSpec, Option, Preset, hookimpl
 
 _PREDICT_OPTIONS = (
-    Option("k", "int", 10, "number of items to recommend per user"),
+    Option("top_k", "int", 10, "number of items to recommend per user"),
     Option(
         "fallback",
         "str",
@@ -18,6 +18,8 @@ _PREDICT_OPTIONS = (
         "what an unknown user gets: 'none' (an error) or 'popular' (the most-rated training items)",
         choices=("none", "popular"),
     ),
+    # compatibility alias since 0.2.0 (warns), removed in 0.3.0
+    Option("k", "int", None, "deprecated: the former name of top_k (removed in 0.3.0)"),
 )
 
 _COMMON_MODEL_OPTIONS = (
