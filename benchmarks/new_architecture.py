@@ -186,7 +186,9 @@ def train(plugin: Adapted, site: Path, out: Path, steps: int = 3) -> list[dict[s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--arch", default="resnet", choices=[*ARCHITECTURES, "all"], help="architecture (default resnet)")
+    parser.add_argument(
+        "--arch", default="resnet", choices=[*ARCHITECTURES, "all"], help="architecture (default resnet)"
+    )
     parser.add_argument("--keep", type=Path, help="render into this directory and keep it (default: a temporary one)")
     args = parser.parse_args(argv)
     chosen = list(ARCHITECTURES.values()) if args.arch == "all" else [ARCHITECTURES[args.arch]]

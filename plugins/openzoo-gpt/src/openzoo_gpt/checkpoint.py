@@ -9,12 +9,9 @@ Everything goes through transformers' ``from_pretrained``: weights are safetenso
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from transformers import AutoConfig, AutoTokenizer, GPT2LMHeadModel, PreTrainedTokenizerBase
-from transformers.utils import logging as hf_logging
 
 from openzoo import BadInputError, quiet_transformers
 from openzoo_gpt.tokenizer import ensure_padding
@@ -23,7 +20,6 @@ __all__ = ["load_gpt2"]
 
 #: Files of which a saved tokenizer has at least one.
 _TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "tokenizer_config.json")
-
 
 
 def _describe(exc: BaseException) -> str:

@@ -9,8 +9,7 @@ A saved model is a plain Hugging Face directory -- ``config.json`` (with
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -181,7 +180,6 @@ class ViTClassifier:
         finally:
             self.module.train(was_training)
         return records
-
 
 
 def _dataset_labels(dataset: DatasetSource | None) -> list[str] | None:
