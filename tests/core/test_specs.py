@@ -107,8 +107,11 @@ def test_test_presets_are_those_marked_test():
         ({"name": "width", "type": "int", "default": "3"}, "default '3' is not of type int"),
         ({"name": "flag", "type": "bool", "default": 1}, "default 1 is not of type bool"),
         ({"name": "mode", "type": "str", "default": "c", "choices": ("a", "b")}, "is not among choices"),
+        ({"name": "depths", "type": "list[int]", "default": (1, "2")}, r"is not of type list\[int\]"),
+        ({"name": "depths", "type": "list[int]", "default": 3}, r"default 3 is not of type list\[int\]"),
+        ({"name": "width", "type": "int", "default": True}, "default True is not of type int"),
     ],
-    ids=["name", "type", "default-type", "bool-default", "choices"],
+    ids=["name", "type", "default-type", "bool-default", "choices", "list-item", "list-scalar", "bool-for-int"],
 )
 def test_invalid_options_are_rejected(fields, message):
     with pytest.raises(ValueError, match=message):
@@ -117,6 +120,11 @@ def test_invalid_options_are_rejected(fields, message):
 
 def test_an_int_default_is_accepted_for_a_float_option():
     assert Option("lr", "float", 1).default == 1
+
+
+def test_a_list_option_keeps_its_default_as_a_tuple():
+    assert Option("hidden_sizes", "list[int]", [8, 16]).default == (8, 16)
+    assert Option("scales", "list[float]", (1, 0.5)).default == (1, 0.5)
 
 
 def test_precisions_must_include_fp32_and_come_from_the_known_set():

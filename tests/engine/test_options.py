@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openzoo.engine.options import parse_assignments, parse_metric_name, resolve_declared, route_options
+from openzoo.engine.options import convert_option, parse_assignments, parse_metric_name, resolve_declared, route_options
 from openzoo.engine.settings import resolve_training_settings, resume_conflicts
 from openzoo.errors import BadInputError, UnknownNameError
 from openzoo.specs import Option
@@ -140,3 +140,20 @@ def test_resume_conflicts_list_only_flags_that_differ():
     stored = {"lr": 0.01, "batch_size": 8, "device": "cpu"}
     assert resume_conflicts(stored, {"lr": 0.01, "batch_size": None, "device": "cuda"}) == []
     assert resume_conflicts(stored, {"lr": 0.1}) == ["--lr (the run has 0.01, given 0.1)"]
+
+
+def test_a_list_option_takes_comma_separated_text_or_a_python_sequence_as_a_tuple():
+    option = Option("depths", "list[int]", (2, 2), "residual blocks per stage")
+    assert convert_option(option, "2, 3,4", "model 'm'") == (2, 3, 4)
+    assert convert_option(option, "[5]", "model 'm'") == (5,)
+    assert convert_option(option, [1, 2], "model 'm'") == (1, 2)
+    names = Option("norms", "list[str]", None)
+    assert convert_option(names, "layer,'batch'", "model 'm'") == ("layer", "batch")
+
+
+def test_a_list_option_refuses_an_item_of_the_wrong_type_and_names_the_option():
+    option = Option("depths", "list[int]", None)
+    with pytest.raises(BadInputError, match=r"option 'depths' of model 'm' takes a list\[int\]"):
+        convert_option(option, "2,x", "model 'm'")
+    with pytest.raises(BadInputError, match=r"takes a list\[int\]"):
+        convert_option(option, 3, "model 'm'")

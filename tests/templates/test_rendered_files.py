@@ -80,6 +80,7 @@ def test_the_plugin_matches_the_reference_plugins_shape(render):
     assert files == [
         ".copier-answers.yml",
         ".gitignore",
+        ".pre-commit-config.yaml",
         "CHANGELOG.md",
         "LICENSE",
         "README.md",
@@ -98,6 +99,9 @@ def test_the_plugin_matches_the_reference_plugins_shape(render):
     assert (project["name"], project["version"], project["license"]) == ("openzoo-my-arch", "0.1.0", "Apache-2.0")
     assert project["entry-points"]["openzoo"] == {"my-arch": "openzoo_my_arch.plugin"}
     assert "openzoo>=0.1,<0.2" in project["dependencies"] and "torch>=2.4" in project["dependencies"]
+    assert project["optional-dependencies"]["test"] == ["pytest>=8.0", "ruff>=0.6"]  # what the guide runs
+    hooks = (plugin / ".pre-commit-config.yaml").read_text()
+    assert "entry: ruff check" in hooks and "entry: ruff format" in hooks
     assert not any(d.startswith("transformers") for d in project["dependencies"])
     test = (plugin / "tests" / "test_conformance.py").read_text()
     assert '@parametrize_with_checks("openzoo-my-arch")' in test

@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 #: What to run when copier is missing.
-INSTALL_HINT = "pip install 'openzoo[new]'"
+INSTALL_HINT = "pip install 'openzoo[new]' (from a clone of openzoo: pip install -e '.[new]')"
 
 
 @final
