@@ -291,3 +291,24 @@ def test_the_core_wheel_ships_the_template_and_an_installed_core_finds_it(tmp_pa
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True, timeout=60
     )
     assert Path(found.stdout.strip()) == site / "openzoo" / "_template" / "plugin"
+
+
+@pytest.mark.parametrize(
+    ("task", "architecture"),
+    [("image-classification", "ViT"), ("text-classification", "Bert"), ("text-generation", "GPT2")],
+)
+def test_a_hugging_face_model_names_its_architecture_only_where_a_todo_marks_it(render, task, architecture):
+    plugin = render("model", "my-arch", task=task, backend="hf")
+    source = (plugin / "src" / "openzoo_my_arch" / "model.py").read_text()
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    marked: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ImportFrom, ast.FunctionDef, ast.Return)):
+            span = range(node.lineno, node.end_lineno + 1)
+            if any("TODO(contributor)" in lines[i - 1] for i in span):
+                marked.update(span)
+    docstring = range(1, tree.body[0].end_lineno + 1)
+    naming = [i for i, line in enumerate(lines, 1) if architecture.lower() in line.lower() and i not in docstring]
+    assert naming and all(i in marked for i in naming), [lines[i - 1] for i in naming if i not in marked]
+    assert "class MyArch" in source and f"class MyArch{architecture}" not in source

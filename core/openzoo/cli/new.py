@@ -43,7 +43,7 @@ __all__ = ["new"]
 @click.option(
     "--template",
     metavar="PATH_OR_URL",
-    help="Render another copy of the template (a directory or git URL), e.g. a branch under review.",
+    help="Render another copy of the template: a clone of openzoo, a template directory or a git URL (a branch under review).",
 )
 def new(
     kind: str,
