@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from openzoo.conformance.declaration import docs_url
+
 #: plugin -> (the only failing test id, words the message must contain to name the cause)
 PLANTED = {
     "fixture-bad-dropout": (
@@ -49,8 +51,32 @@ def test_planted_defect_fails_exactly_its_check_with_a_message_naming_the_cause(
     message = failed[expected_id].message
     assert cause in message
     assert message.startswith("openzoo-fixtures:")
-    assert "(docs: docs/reference/conformance-checks.md#" in message
+    assert f"(docs: {docs_url()}#" in message
+    assert failed[expected_id].location.startswith("ozfix/"), failed[expected_id].location
     assert report.verdict == "failed"
+
+
+def test_a_failure_names_the_plugin_line_where_the_exception_arose(fixture_reports):
+    from pathlib import Path
+
+    record = next(r for r in fixture_reports["fixture-bad-metric"].records if r.status == "failed")
+    path, _, line = record.location.partition(":")
+    source = (Path(__file__).parent / "fixtures" / path).read_text().splitlines()
+    assert path == "ozfix/metrics.py"
+    assert "len(labels)" in source[int(line) - 1]
+    assert "Traceback" in record.traceback and "len() of a 0-d tensor" in record.traceback
+
+
+def test_a_failure_without_an_exception_names_where_the_component_is_defined(fixture_reports):
+    record = next(r for r in fixture_reports["fixture-bad-dropout"].records if r.status == "failed")
+    assert record.location.startswith("ozfix/models.py:")
+
+
+def test_docs_links_follow_the_configured_docs_site(monkeypatch):
+    monkeypatch.setenv("OPENZOO_DOCS_URL", "https://docs.example.org/openzoo/v1/")
+    assert docs_url("check-model-builds") == (
+        "https://docs.example.org/openzoo/v1/reference/conformance-checks.html#check-model-builds"
+    )
 
 
 def test_failure_records_carry_a_command_that_reruns_just_that_check(fixture_reports):

@@ -239,9 +239,9 @@ def check_device_distributed_group_initialises(subject: DeviceSubject) -> None:
             "set distributed_backend = 'gloo' or 'nccl'",
         )
     if not torch.distributed.is_available():
-        raise CheckSkipped("torch.distributed is not available in this build of torch")
+        raise CheckSkipped("torch.distributed is not available in this build of torch", device=subject.spec.name)
     if name == "nccl" and cls.device_count() < 2:
-        raise CheckSkipped(f"nccl needs 2 devices; {cls.device_count()} present")
+        raise CheckSkipped(f"nccl needs 2 devices; {cls.device_count()} present", device=subject.spec.name)
     device = str(backend.torch_device())
     port = _free_port()
     env = dict(os.environ)

@@ -311,7 +311,7 @@ def check_metric_device_invariant(subject: MetricSubject) -> Measurement:
     spec = subject.registry.device(subject.device)
     backend_class = subject.registry.resolve(spec)
     if not backend_class.is_available():
-        raise CheckSkipped(f"device {subject.device!r} is not available in this environment")
+        raise CheckSkipped(f"device {subject.device!r} is not available in this environment", device=subject.device)
     device = backend_class().torch_device()
     case = metric_cases(_task(subject))["random"]
     base = _run(subject, [case], what="CPU inputs")

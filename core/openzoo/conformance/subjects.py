@@ -269,7 +269,7 @@ class ModelSubject(ComponentSubject):
         spec = self.registry.device(self.device)
         backend_class = self.registry.resolve(spec)
         if not backend_class.is_available():
-            raise CheckSkipped(f"device {self.device!r} is not available in this environment")
+            raise CheckSkipped(f"device {self.device!r} is not available in this environment", device=self.device)
         return backend_class()
 
 
@@ -324,7 +324,7 @@ class DeviceSubject(ComponentSubject):
         """An instance of the backend; skips the check when the device is not available here."""
         cls = self.backend_class()
         if not cls.is_available():
-            raise CheckSkipped(f"device {self.spec.name!r} is not available in this environment")
+            raise CheckSkipped(f"device {self.spec.name!r} is not available in this environment", device=self.spec.name)
         return cls()
 
     def expected_device_type(self) -> str:
