@@ -87,6 +87,19 @@ CLEAN_IDS_SNAPSHOT = sorted(
         )
     ]
     + [
+        f"dataset:fix-file::{name}"
+        for name in (
+            "check_dataset_reading_user_files_declares_a_sample",
+            "check_dataset_loads_offline",
+            "check_dataset_declared_splits_load",
+            "check_dataset_examples_match_task_schema",
+            "check_dataset_labels_within_declared_classes",
+            "check_dataset_train_and_test_are_disjoint",
+            "check_dataset_loads_deterministically",
+            "check_dataset_is_picklable",
+        )
+    ]
+    + [
         f"metric:fix-accuracy::{name}"
         for name in (
             "check_metric_declares_direction_and_range",

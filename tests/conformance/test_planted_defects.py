@@ -26,6 +26,10 @@ PLANTED = {
     "fixture-bad-overlap": ("dataset:bad-overlap::check_dataset_train_and_test_are_disjoint", "1 shared"),
     "fixture-bad-metric": ("metric:bad-metric::check_metric_streaming_equals_one_shot", "len() of a 0-d tensor"),
     "fixture-bad-device": ("device:bad-device::check_device_tensor_round_trip_is_exact", "silently stay on cpu"),
+    "fixture-bad-no-sample": (
+        "dataset:no-sample::check_dataset_reading_user_files_declares_a_sample",
+        "must declare a sample",
+    ),
     "fixture-bad-torch-import": (
         "plugin:fixture-bad-torch-import::check_plugin_import_skips_torch",
         "torch imported at import",
@@ -77,6 +81,15 @@ def test_docs_links_follow_the_configured_docs_site(monkeypatch):
     assert docs_url("check-model-builds") == (
         "https://docs.example.org/openzoo/v1/reference/conformance-checks.html#check-model-builds"
     )
+
+
+def test_a_dataset_whose_optional_data_is_missing_is_unavailable_with_the_install_command(fixture_reports):
+    report = fixture_reports["fixture-unavailable-data"]
+    datasets = [r for r in report.records if r.kind == "dataset"]
+    assert {r.status for r in datasets} == {"unavailable"}
+    assert all("Install it with: pip install fixture-data" in r.message for r in datasets)
+    assert report.counts["unavailable"] == len(datasets) == 7 and report.counts["failed"] == 0
+    assert report.verdict == "passed"  # its packaging checks ran and passed; nothing failed
 
 
 def test_failure_records_carry_a_command_that_reruns_just_that_check(fixture_reports):

@@ -39,6 +39,11 @@ class _ConformanceCommand(click.Command):
             return verify.make_context("verify", args[1:], parent=parent, **extra)
         return super().make_context(info_name, args, parent=parent, **extra)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        if ctx.command is not self:  # the context make_context built for verify
+            return ctx.command.invoke(ctx)
+        return super().invoke(ctx)
+
 
 @click.command("conformance", cls=_ConformanceCommand)
 @click.argument("plugins", nargs=-1)

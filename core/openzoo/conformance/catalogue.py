@@ -75,6 +75,7 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     capability_checks.check_model_gradient_checkpointing,
     capability_checks.check_model_torch_compile,
     capability_checks.check_model_device_autocast,
+    dataset_checks.check_dataset_reading_user_files_declares_a_sample,
     dataset_checks.check_dataset_loads_offline,
     dataset_checks.check_dataset_declared_splits_load,
     dataset_checks.check_dataset_examples_match_task_schema,
@@ -149,6 +150,8 @@ def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
 
 
 def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
+    if any(option.name == "path" for option in subject.spec.options):
+        yield dataset_checks.check_dataset_reading_user_files_declares_a_sample
     yield dataset_checks.check_dataset_loads_offline
     yield dataset_checks.check_dataset_declared_splits_load
     yield dataset_checks.check_dataset_examples_match_task_schema

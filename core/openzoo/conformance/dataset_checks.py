@@ -8,10 +8,10 @@ import socket
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from openzoo.conformance.declaration import CheckSkipped, check, fail
+from openzoo.conformance.declaration import CheckSkipped, DataUnavailable, check, fail
 from openzoo.conformance.fingerprints import fingerprint
 from openzoo.conformance.subjects import DatasetSubject
-from openzoo.errors import BadInputError
+from openzoo.errors import BadInputError, DataUnavailableError
 
 __all__ = [
     "check_dataset_declared_splits_load",
@@ -20,6 +20,7 @@ __all__ = [
     "check_dataset_labels_within_declared_classes",
     "check_dataset_loads_deterministically",
     "check_dataset_loads_offline",
+    "check_dataset_reading_user_files_declares_a_sample",
     "check_dataset_train_and_test_are_disjoint",
     "network_blocked",
 ]
@@ -50,6 +51,8 @@ def network_blocked() -> Iterator[list[str]]:
 def _load(subject: DatasetSubject) -> Any:
     try:
         return subject.load_source()
+    except DataUnavailableError as exc:
+        raise DataUnavailable(f"dataset {subject.name!r}: {exc}", install=exc.install) from exc
     except BadInputError as exc:
         needs = [o.name for o in subject.spec.options if o.default is None]
         if not needs:
@@ -60,7 +63,8 @@ def _load(subject: DatasetSubject) -> Any:
                 "make the loader work offline with its defaults",
             ) from exc
         raise CheckSkipped(
-            f"dataset {subject.name!r} reads the user's data (options without defaults: {', '.join(needs)}), so it cannot be loaded without them: {exc}"
+            f"dataset {subject.name!r} reads the user's data (options without defaults: {', '.join(needs)}) and "
+            f"declares no sample, so it cannot be loaded: {exc}"
         ) from exc
     except Exception as exc:
         raise fail(
@@ -83,6 +87,34 @@ def _split(subject: DatasetSubject, source: Any, split: str) -> Sequence[Any]:
             "return a list (or a map-style sequence) from load(split)",
         ) from exc
     return examples
+
+
+@check(kind="dataset", applies_to="datasets with a 'path' option")
+def check_dataset_reading_user_files_declares_a_sample(subject: DatasetSubject) -> None:
+    """A dataset that reads the user's files (a ``path`` option) declares a sample the suite can load.
+
+    Why: without one, conformance cannot load the dataset at all and every other dataset
+    check is skipped: its parsing, splits and labels go unchecked until a user's file
+    breaks them. Fix: set ``DatasetSpec.sample`` to ``"package.module:write_sample"``, a
+    function ``(directory) -> options`` that writes a few rows in the format the loader
+    reads (or returns the path of a sample shipped with the plugin) and returns the
+    options that load it, such as ``{"path": str(directory / "sample.csv")}``.
+    """
+    if subject.spec.sample is None:
+        raise fail(
+            subject,
+            "a dataset with a 'path' option must declare a sample",
+            "DatasetSpec.sample is None, so the dataset checks cannot load it",
+            "set DatasetSpec.sample to a 'module:function' writing a small sample and returning the options that read it",
+        )
+    options = subject.sample_options
+    if not options:
+        raise fail(
+            subject,
+            "the sample must return the options that load it",
+            "{}",
+            "return {'path': ...} pointing at the sample",
+        )
 
 
 @check(kind="dataset", applies_to="every dataset")
