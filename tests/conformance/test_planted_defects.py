@@ -10,9 +10,9 @@ from openzoo.conformance.declaration import docs_url
 PLANTED = {
     "fixture-bad-dropout": (
         "model:bad-dropout::check_model_eval_is_deterministic(preset=tiny)",
-        "two forward passes differ",
+        "randomness must follow the training flag",
     ),
-    "fixture-bad-mask": ("model:bad-mask::check_model_batch_invariance(preset=tiny)", "alone vs. in a padded batch"),
+    "fixture-bad-mask": ("model:bad-mask::check_model_batch_invariance(preset=tiny)", "the padding side"),
     "fixture-bad-buffer": (
         "model:bad-buffer::check_model_save_load_round_trip(preset=tiny)",
         "outputs after save -> load",
@@ -30,11 +30,56 @@ PLANTED = {
         "dataset:no-sample::check_dataset_reading_user_files_declares_a_sample",
         "must declare a sample",
     ),
+    "fixture-bad-empty-row": (
+        "model:bad-empty-row::check_model_degenerate_inputs_stay_finite(preset=tiny)",
+        "a batch whose first row is all padding: output 'logits' has non-finite values",
+    ),
+    "fixture-bad-mode-flip": (
+        "model:bad-mode-flip::check_model_keeps_training_modes(preset=tiny)",
+        "predict in eval mode flipped (module)",
+    ),
+    "fixture-bad-process-seed": (
+        "model:bad-process-seed::check_model_seed_gives_same_weights(preset=tiny)",
+        "head.weight differ between a build here and one in a fresh process",
+    ),
+    "fixture-bad-late-eos": (
+        "model:bad-late-eos::check_generation_stops_at_eos(preset=tiny)",
+        "must stop right after eos_token_id",
+    ),
+    "fixture-bad-disguised-cpu": (
+        "device:fix-xpu::check_device_tensors_land_on_its_own_device_type",
+        "tensors on cpu, but it is named for xpu",
+    ),
+    "fixture-bad-network-import": (
+        "plugin:fixture-bad-network-import::check_plugin_import_has_no_network_access",
+        "getaddrinfo('localhost', 9), sendto(b'openzoo-fixture', ('127.0.0.1', 9))",
+    ),
+    "fixture-bad-pickle": (
+        "model:bad-pickle::check_model_saves_safetensors_without_pickle(preset=tiny)",
+        "vocab.json (a zip archive (torch.save's format)); load() unpickled with torch.load",
+    ),
+    "fixture-bad-direction": (
+        "metric:bad-direction::check_metric_known_values",
+        "first check MetricSpec.higher_is_better",
+    ),
     "fixture-bad-torch-import": (
         "plugin:fixture-bad-torch-import::check_plugin_import_skips_torch",
         "torch imported at import",
     ),
 }
+
+
+def test_a_batch_invariance_failure_names_the_padding_side_and_position_ids(fixture_reports):
+    record = next(r for r in fixture_reports["fixture-bad-mask"].records if r.status == "failed")
+    assert "padding on the right, without position_ids in the batch" in record.message
+    assert "position ids" in record.message and "attention mask" in record.message
+
+
+def test_a_can_learn_failure_on_a_large_preset_blames_the_size_before_the_targets():
+    from openzoo.conformance.model_checks import can_learn_hint
+
+    assert can_learn_hint(900_000).startswith("the test preset is large (900,000 trainable parameters)")
+    assert can_learn_hint(5_000).startswith("check the loss targets")
 
 
 def test_clean_fixture_passes_every_check(fixture_reports):

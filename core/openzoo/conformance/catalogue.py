@@ -27,6 +27,7 @@ from openzoo.conformance import (
     metric_checks,
     model_checks,
     packaging_checks,
+    robustness_checks,
     waiver_checks,
 )
 from openzoo.conformance.declaration import DOCS_PAGE, CheckInfo, info_of
@@ -64,6 +65,8 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     behaviour_checks.check_model_batch_invariance,
     behaviour_checks.check_model_predict_on_raw_inputs,
     behaviour_checks.check_model_does_not_mutate_inputs,
+    robustness_checks.check_model_degenerate_inputs_stay_finite,
+    robustness_checks.check_model_keeps_training_modes,
     checkpoint_checks.check_model_save_load_round_trip,
     checkpoint_checks.check_model_saves_safetensors_without_pickle,
     checkpoint_checks.check_model_hf_auto_class_loads,
@@ -93,6 +96,7 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     metric_checks.check_metric_device_invariant,
     device_checks.check_device_is_available_answers,
     device_checks.check_device_tensor_round_trip_is_exact,
+    device_checks.check_device_tensors_land_on_its_own_device_type,
     device_checks.check_device_matmul_matches_cpu,
     device_checks.check_device_seeding_is_deterministic,
     device_checks.check_device_autocast_dtypes_work,
@@ -130,6 +134,8 @@ def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
             yield partial(behaviour_checks.check_model_batch_invariance, **p)
         yield partial(behaviour_checks.check_model_predict_on_raw_inputs, **p)
         yield partial(behaviour_checks.check_model_does_not_mutate_inputs, **p)
+        yield partial(robustness_checks.check_model_degenerate_inputs_stay_finite, **p)
+        yield partial(robustness_checks.check_model_keeps_training_modes, **p)
         yield partial(checkpoint_checks.check_model_save_load_round_trip, **p)
         yield partial(checkpoint_checks.check_model_saves_safetensors_without_pickle, **p)
         if spec.hf_auto_class:
@@ -178,7 +184,7 @@ def _metric_checks(subject: MetricSubject) -> Iterator[Callable[..., Any]]:
 
 
 def _device_checks(subject: DeviceSubject) -> Iterator[Callable[..., Any]]:
-    yield from CHECKS[-7:]
+    yield from (function for function in CHECKS if info_of(function).kind == "device")
 
 
 _GENERATORS: dict[type, Callable[[Any], Iterator[Callable[..., Any]]]] = {

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import pickle
-import socket
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from openzoo.conformance.declaration import CheckSkipped, DataUnavailable, check, fail
 from openzoo.conformance.fingerprints import fingerprint
+from openzoo.conformance.probe import block_network
 from openzoo.conformance.subjects import DatasetSubject
 from openzoo.errors import BadInputError, DataUnavailableError
 
@@ -31,21 +31,13 @@ SCHEMA_SAMPLE = 2000
 
 @contextlib.contextmanager
 def network_blocked() -> Iterator[list[str]]:
-    """Make every ``socket.connect`` in this process fail, yielding the attempted addresses."""
+    """Make every connect, UDP send and DNS lookup in this process fail, yielding the attempts."""
     attempts: list[str] = []
-    original = socket.socket.connect, socket.socket.connect_ex, socket.create_connection
-
-    def refuse(self: Any, address: Any, *args: Any, **kwargs: Any) -> None:
-        attempts.append(repr(address))
-        raise OSError(f"network access blocked by the openzoo conformance suite: connect({address!r})")
-
-    socket.socket.connect = refuse  # type: ignore[method-assign]
-    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
-    socket.create_connection = lambda address, *a, **k: refuse(None, address)  # type: ignore[assignment]
+    restore = block_network(attempts)
     try:
         yield attempts
     finally:
-        socket.socket.connect, socket.socket.connect_ex, socket.create_connection = original  # type: ignore[method-assign]
+        restore()
 
 
 def _load(subject: DatasetSubject) -> Any:
@@ -135,7 +127,7 @@ def check_dataset_loads_offline(subject: DatasetSubject) -> None:
         raise fail(
             subject,
             "the dataset must load without the network",
-            "connect to " + ", ".join(attempts),
+            "network calls " + ", ".join(attempts),
             "read data from an installed package or a local path",
         )
     missing = [m for m in ("info", "splits", "load") if not hasattr(source, m)]
