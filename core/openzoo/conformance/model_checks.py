@@ -27,6 +27,7 @@ __all__ = [
     "check_model_seed_gives_same_weights",
     "check_model_tiny_preset_is_small",
     "prepared",
+    "start_build_elsewhere",
 ]
 
 #: The parameter budget of a test preset.
@@ -257,13 +258,21 @@ def check_model_eval_is_deterministic(subject: ModelSubject, *, preset: str) -> 
     return Measurement(error=0.0, tolerance=0.0)
 
 
-def _build_elsewhere(subject: ModelSubject, preset: str, seed: int) -> dict[str, str]:
-    """Build the preset in a fresh interpreter (another hash seed, clock and PID); return its tensor digests."""
+def start_build_elsewhere(subject: ModelSubject, *, preset: str, seed: int = 0) -> Any:
+    """Start building the preset in a fresh interpreter (another hash seed, clock and PID); return the process.
+
+    Started once per (subject, preset, seed) and killed when the subject is collected; the
+    runner starts it ahead of the component's first check so the import overlaps other checks.
+    """
     import json
     import os
     import subprocess
     import sys
+    import weakref
 
+    started = subject.__dict__.setdefault("_builds_elsewhere", {})
+    if (preset, seed) in started:
+        return started[(preset, seed)]
     dataset = subject.registry.dataset(subject.test_dataset_name)
     request = {
         "factory": subject.spec.factory,
@@ -274,32 +283,48 @@ def _build_elsewhere(subject: ModelSubject, preset: str, seed: int) -> dict[str,
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     env["PYTHONHASHSEED"] = str((int(os.environ.get("PYTHONHASHSEED", "0") or 0) + 1) % 4294967296)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "openzoo.conformance.seed_probe"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    stdin, process.stdin = process.stdin, None  # communicate() must not touch the pipe closed here
+    if stdin is not None:
+        stdin.write(json.dumps(request))
+        stdin.close()
+    weakref.finalize(subject, process.kill)
+    started[(preset, seed)] = process
+    return process
+
+
+def _build_elsewhere(subject: ModelSubject, preset: str, seed: int) -> dict[str, str]:
+    """Return the tensor digests of the build in a fresh interpreter (see :func:`start_build_elsewhere`)."""
+    import json
+    import subprocess
+
+    process = start_build_elsewhere(subject, preset=preset, seed=seed)
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "openzoo.conformance.seed_probe"],
-            input=json.dumps(request),
-            capture_output=True,
-            text=True,
-            timeout=SEED_PROBE_TIMEOUT,
-            env=env,
-            check=False,
-        )
+        stdout, stderr = process.communicate(timeout=SEED_PROBE_TIMEOUT)
     except subprocess.TimeoutExpired:
+        process.kill()
         raise fail(
             subject,
             "building in a fresh process must finish",
             f"no answer in {SEED_PROBE_TIMEOUT:.0f} s",
             "remove work done at build time",
         ) from None
-    if done.returncode != 0:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+    if process.returncode != 0:
+        tail = (stderr.strip().splitlines() or ["no output"])[-1]
         raise fail(
             subject,
             "the model must build in a fresh process from its spec, preset and test dataset",
             tail,
             "build only from create(config, dataset) arguments, not from state set up earlier in the process",
         )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 @check(kind="model", applies_to="every test preset")
@@ -337,6 +362,7 @@ def check_model_seed_gives_same_weights(subject: ModelSubject, *, preset: str) -
             f"{shown} differ between a build here and one in a fresh process",
             "seed nothing from the clock, the PID or hash() of a string; draw from torch's seeded generator",
         )
+
     examples = sample_examples(subject.spec.task, subject.dataset)
     first.module.eval()
     second.module.eval()
@@ -351,6 +377,10 @@ def check_model_seed_gives_same_weights(subject: ModelSubject, *, preset: str) -
             f"outputs differ by {error:.3g} with identical weights",
             "initialise non-persistent buffers and tokenizers deterministically",
         )
+
+
+#: The runner calls this before the component's first check, so the fresh build overlaps the others.
+check_model_seed_gives_same_weights.prefetch = start_build_elsewhere  # type: ignore[attr-defined]
 
 
 @check(kind="model", applies_to="every test preset")

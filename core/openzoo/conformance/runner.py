@@ -219,6 +219,21 @@ def _with_docs(message: str, info: CheckInfo) -> str:
     return message if "(docs:" in message else f"{message} (docs: {docs_url(info.anchor)})"
 
 
+def _prefetch(planned: Sequence[PlannedCheck]) -> None:
+    """Start the slow, independent work of these checks (a check's ``prefetch`` attribute) in the background.
+
+    A prefetch that fails is ignored here: the check itself meets the same error and reports it.
+    """
+    for item in planned:
+        target = getattr(item.function, "func", item.function)
+        start = getattr(target, "prefetch", None)
+        if start is not None:
+            try:
+                start(item.subject, **(getattr(item.function, "keywords", None) or {}))
+            except Exception:  # noqa: BLE001 -- reported by the check when it runs
+                pass
+
+
 def run_planned(
     planned: Sequence[PlannedCheck],
     *,
@@ -234,7 +249,11 @@ def run_planned(
     """
     records = []
     broken: dict[tuple[str, str], str] = {}
+    prefetched: set[int] = set()
     for item in planned:
+        if id(item.subject) not in prefetched:
+            prefetched.add(id(item.subject))
+            _prefetch([p for p in planned if p.subject is item.subject])
         key = _prerequisite_key(item)
         blocker = broken.get(key) or broken.get(("*", ""))
         if blocker is not None:
