@@ -167,3 +167,21 @@ def test_verify_names_a_plugin_the_certificate_does_not_hold(certificate, regist
     result = _invoke(registry, ["verify", str(path), "--plugin", "openzoo-vit"])
     assert result.exit_code == 1
     assert "MISMATCH openzoo-vit: the certificate has no entry for it" in result.stderr
+
+
+def test_the_digest_of_an_editable_install_covers_its_source_tree(tmp_path, monkeypatch):
+    site, source = tmp_path / "site", tmp_path / "src"
+    (source / "editable_demo").mkdir(parents=True)
+    module = source / "editable_demo" / "__init__.py"
+    module.write_text("VALUE = 1\n")
+    info = site / "editable_demo-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.4\nName: editable-demo\nVersion: 1.0\n")
+    (site / "_editable_demo.pth").write_text(f"{source}\n")
+    (info / "RECORD").write_text("_editable_demo.pth,,\neditable_demo-1.0.dist-info/METADATA,,\n")
+    monkeypatch.syspath_prepend(str(site))
+    importlib.invalidate_caches()
+    before, count = distribution_digest("editable-demo")
+    assert count == 3  # the .pth, METADATA and the module behind the .pth
+    module.write_text("VALUE = 2\n")
+    assert distribution_digest("editable-demo")[0] != before
