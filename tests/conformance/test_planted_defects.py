@@ -102,7 +102,9 @@ def test_planted_defect_fails_exactly_its_check_with_a_message_naming_the_cause(
     assert message.startswith("openzoo-fixtures:")
     assert f"(docs: {docs_url()}#" in message
     assert failed[expected_id].location.startswith("ozfix/"), failed[expected_id].location
-    assert report.verdict == "failed"
+    # a failed required check fails the verdict; the checks new in suite 1.1 are recommended for one minor
+    # release (GOVERNANCE.md), so their failure shows in every report without failing the verdict yet
+    assert report.verdict == ("failed" if failed[expected_id].level == "required" else "passed")
 
 
 def test_a_failure_names_the_plugin_line_where_the_exception_arose(fixture_reports):

@@ -81,7 +81,7 @@ def _split(subject: DatasetSubject, source: Any, split: str) -> Sequence[Any]:
     return examples
 
 
-@check(kind="dataset", applies_to="datasets with a 'path' option")
+@check(level="recommended", kind="dataset", applies_to="datasets with a 'path' option")
 def check_dataset_reading_user_files_declares_a_sample(subject: DatasetSubject) -> None:
     """A dataset that reads the user's files (a ``path`` option) declares a sample the suite can load.
 
@@ -91,6 +91,9 @@ def check_dataset_reading_user_files_declares_a_sample(subject: DatasetSubject) 
     function ``(directory) -> options`` that writes a few rows in the format the loader
     reads (or returns the path of a sample shipped with the plugin) and returns the
     options that load it, such as ``{"path": str(directory / "sample.csv")}``.
+
+    Recommended in suite 1.1 and required from 1.2: a new required check arrives as recommended for
+    one minor release (GOVERNANCE.md).
     """
     if subject.spec.sample is None:
         raise fail(

@@ -108,7 +108,7 @@ def _declares_cpu(subject: DeviceSubject, cls: type) -> bool:
     )
 
 
-@check(kind="device", devices="component", applies_to="every device backend")
+@check(level="recommended", kind="device", devices="component", applies_to="every device backend")
 def check_device_tensors_land_on_its_own_device_type(subject: DeviceSubject) -> None:
     """An available backend hands out its own device type at every index, for tensors and modules alike, never the CPU in disguise.
 
@@ -120,6 +120,9 @@ def check_device_tensors_land_on_its_own_device_type(subject: DeviceSubject) -> 
     or ``device_type = "cpu"`` left from the template -- turns every accelerator run into a
     CPU run with no error anywhere. Fix: return ``torch.device(self.device_type, index)``
     with your device's type, and answer ``is_available()`` with ``False`` when it is missing.
+
+    Recommended in suite 1.1 and required from 1.2: a new required check arrives as recommended for
+    one minor release (GOVERNANCE.md).
     """
     import torch
 

@@ -119,7 +119,7 @@ def _all_padding_problem(subject: ModelSubject, model: Any, batch: dict[str, Any
     return f"a batch whose first row is all padding: {'; '.join(problems)}" if problems else None
 
 
-@check(kind="model", applies_to="every test preset")
+@check(level="recommended", kind="model", applies_to="every test preset")
 def check_model_degenerate_inputs_stay_finite(subject: ModelSubject, *, preset: str) -> None:
     """Forward and ``predict`` on degenerate inputs give finite outputs of the right shape, or a clear error.
 
@@ -130,6 +130,9 @@ def check_model_degenerate_inputs_stay_finite(subject: ModelSubject, *, preset: 
     NaN that spreads through a whole evaluation. Fix: clamp counts (``mask.sum(1).clamp(min=1)``),
     leave at least one key unmasked, resize before patching -- or raise
     ``BadInputError`` with a message saying what the model does not accept.
+
+    Recommended in suite 1.1 and required from 1.2: a new required check arrives as recommended for
+    one minor release (GOVERNANCE.md).
     """
     model, batch, examples = prepared(subject, preset, n=3)
     problems = []
@@ -155,7 +158,7 @@ def _modes(module: Any) -> dict[str, bool]:
     return {name or "(module)": sub.training for name, sub in module.named_modules()}
 
 
-@check(kind="model", applies_to="every test preset")
+@check(level="recommended", kind="model", applies_to="every test preset")
 def check_model_keeps_training_modes(subject: ModelSubject, *, preset: str) -> None:
     """``module(**batch)`` and ``predict`` leave ``module.training``, and every submodule's, as they found them.
 
@@ -165,6 +168,9 @@ def check_model_keeps_training_modes(subject: ModelSubject, *, preset: str) -> N
     when the test preset's dropout is 0 and no output shows it. Fix: never change modes
     in forward; in ``predict``, remember ``was_training = module.training`` and restore it
     with ``module.train(was_training)`` in a ``finally``.
+
+    Recommended in suite 1.1 and required from 1.2: a new required check arrives as recommended for
+    one minor release (GOVERNANCE.md).
     """
     model = subject.build(preset)
     examples = sample_examples(task := subject.spec.task, subject.dataset, 3)
