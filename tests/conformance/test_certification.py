@@ -185,3 +185,20 @@ def test_the_digest_of_an_editable_install_covers_its_source_tree(tmp_path, monk
     assert count == 3  # the .pth, METADATA and the module behind the .pth
     module.write_text("VALUE = 2\n")
     assert distribution_digest("editable-demo")[0] != before
+
+
+def test_verify_is_reached_through_the_real_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    shown = subprocess.run(
+        [sys.executable, "-m", "openzoo", "conformance", "verify", "--help"], capture_output=True, text=True
+    )
+    assert shown.returncode == 0 and "Usage: openzoo conformance verify [OPTIONS] CERTIFICATE" in shown.stdout
+    missing = subprocess.run(
+        [sys.executable, "-m", "openzoo", "conformance", "verify", str(tmp_path / "cert.json")],
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2
+    assert "no certificate at" in missing.stderr and "Traceback" not in missing.stderr

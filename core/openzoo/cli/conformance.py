@@ -36,7 +36,7 @@ class _ConformanceCommand(click.Command):
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
         if args[:1] == ["verify"]:
-            return verify.make_context("verify", args[1:], parent=parent, **extra)
+            return verify.make_context(f"{info_name or 'conformance'} verify", args[1:], parent=parent, **extra)
         return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
