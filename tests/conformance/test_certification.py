@@ -121,11 +121,10 @@ def test_verify_names_a_skipped_required_check(certificate, registry):
 
 def test_verify_names_a_required_check_missing_from_the_current_catalogue(certificate, registry):
     checks = certificate["plugins"][0]["checks"]
-    checks[:] = [c for c in checks if c["id"] != "check_dataset_reading_user_files_declares_a_sample"]
+    checks[:] = [c for c in checks if (c["component"], c["id"]) != ("dataset:fix-file", "check_dataset_loads_offline")]
     result = verify_certificate(certificate, registry=registry)
     assert result.problems == [
-        "openzoo-fixtures: coverage: required check "
-        "dataset:fix-file::check_dataset_reading_user_files_declares_a_sample is missing"
+        "openzoo-fixtures: coverage: required check dataset:fix-file::check_dataset_loads_offline is missing"
     ]
 
 
