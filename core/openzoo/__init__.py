@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from openzoo.errors import BadInputError, ConformanceError, OpenzooError, PluginError, UnknownNameError
+from openzoo.errors import (
+    BadInputError,
+    ConformanceError,
+    DataUnavailableError,
+    OpenzooError,
+    PluginError,
+    UnknownNameError,
+)
 from openzoo.hookspecs import hookimpl
 from openzoo.protocols import DatasetSource, DeviceBackend, Metric, Model
 from openzoo.quiet import quiet_transformers
@@ -27,6 +34,7 @@ __all__ = [
     "TEXT_GENERATION",
     "BadInputError",
     "ConformanceError",
+    "DataUnavailableError",
     "DatasetSource",
     "DatasetSpec",
     "DeviceBackend",

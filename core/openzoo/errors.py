@@ -14,6 +14,7 @@ from collections.abc import Iterable
 __all__ = [
     "BadInputError",
     "ConformanceError",
+    "DataUnavailableError",
     "OpenzooError",
     "PluginError",
     "StrictPluginsError",
@@ -27,6 +28,19 @@ class OpenzooError(Exception):
 
 class BadInputError(OpenzooError, ValueError):
     """The user's input is wrong: an option, a file, a name. Exit code 2."""
+
+
+class DataUnavailableError(BadInputError):
+    """A dataset's optional data is not installed here (a data package, a download).
+
+    The message says what is missing and ends with the command that installs it;
+    :attr:`install` holds that command alone, so every front end (the CLI, the
+    conformance suite's *unavailable* outcome) can show it the same way.
+    """
+
+    def __init__(self, message: str, *, install: str) -> None:
+        self.install = install
+        super().__init__(f"{message.rstrip('.')}. Install it with: {install}")
 
 
 class UnknownNameError(BadInputError, KeyError):

@@ -328,6 +328,11 @@ class DatasetSpec:
     expected_failures: Mapping[str, str] = field(default_factory=dict)
     #: Where the spec came from; set by the plugin manager.
     origin: Origin | None = None
+    #: For a dataset that reads the user's files (a ``path`` option): lazy reference to a
+    #: callable ``(directory: pathlib.Path) -> dict`` that writes a small sample of such files
+    #: into the empty ``directory`` (or finds one shipped with the plugin) and returns the
+    #: loader options that read it. The conformance suite runs every dataset check on it.
+    sample: str | None = None
 
     def __post_init__(self) -> None:
         _check_name("dataset", self.name)
@@ -335,6 +340,8 @@ class DatasetSpec:
         _check_name("task", self.task)
         _check_description(owner, self.description)
         _check_reference(owner, "loader", self.loader)
+        if self.sample is not None:
+            _check_reference(owner, "sample", self.sample)
         if not self.splits:
             raise ValueError(f"{owner}: declare at least one split")
         object.__setattr__(self, "expected_failures", _freeze(self.expected_failures))

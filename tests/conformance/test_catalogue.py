@@ -42,6 +42,8 @@ CLEAN_IDS_SNAPSHOT = sorted(
             "check_model_batch_invariance",
             "check_model_predict_on_raw_inputs",
             "check_model_does_not_mutate_inputs",
+            "check_model_degenerate_inputs_stay_finite",
+            "check_model_keeps_training_modes",
             "check_model_save_load_round_trip",
             "check_model_saves_safetensors_without_pickle",
             "check_model_can_learn_one_batch",
@@ -64,6 +66,8 @@ CLEAN_IDS_SNAPSHOT = sorted(
             "check_model_batch_invariance",
             "check_model_predict_on_raw_inputs",
             "check_model_does_not_mutate_inputs",
+            "check_model_degenerate_inputs_stay_finite",
+            "check_model_keeps_training_modes",
             "check_model_save_load_round_trip",
             "check_model_saves_safetensors_without_pickle",
             "check_model_can_learn_one_batch",
@@ -77,6 +81,19 @@ CLEAN_IDS_SNAPSHOT = sorted(
     + [
         f"dataset:fix-reviews::{name}"
         for name in (
+            "check_dataset_loads_offline",
+            "check_dataset_declared_splits_load",
+            "check_dataset_examples_match_task_schema",
+            "check_dataset_labels_within_declared_classes",
+            "check_dataset_train_and_test_are_disjoint",
+            "check_dataset_loads_deterministically",
+            "check_dataset_is_picklable",
+        )
+    ]
+    + [
+        f"dataset:fix-file::{name}"
+        for name in (
+            "check_dataset_reading_user_files_declares_a_sample",
             "check_dataset_loads_offline",
             "check_dataset_declared_splits_load",
             "check_dataset_examples_match_task_schema",
@@ -104,6 +121,7 @@ CLEAN_IDS_SNAPSHOT = sorted(
         for name in (
             "check_device_is_available_answers",
             "check_device_tensor_round_trip_is_exact",
+            "check_device_tensors_land_on_its_own_device_type",
             "check_device_matmul_matches_cpu",
             "check_device_seeding_is_deterministic",
             "check_device_autocast_dtypes_work",

@@ -55,6 +55,10 @@ def test_a_failing_plugin_exits_1_and_writes_all_three_reports(registry, tmp_pat
     assert plugin["counts"]["failed"] == 1
     failures = ET.parse(junit).getroot().findall(".//testcase/failure/..")
     assert [case.get("name") for case in failures] == ["check_dataset_train_and_test_are_disjoint"]
+    assert failures[0].get("file") == "ozfix/data.py" and int(failures[0].get("line")) > 0
+    assert plugin["checks"][-1]["location"] is None or all(
+        c["location"] is None for c in plugin["checks"] if c["outcome"] == "passed"
+    )
     text = summary.read_text()
     assert (
         "check_dataset_train_and_test_are_disjoint" in text
@@ -131,3 +135,19 @@ def test_conformance_help_does_not_import_torch():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_failure_prints_the_plugin_line_and_debug_prints_its_traceback(registry, tmp_path):
+    from openzoo.cli import cli
+
+    args = ["conformance", "fixture-bad-metric", "--select", "*streaming*", "-q"]
+    plain = CliRunner().invoke(cli, args, obj={"registry": registry})
+    assert plain.exit_code == 1
+    assert "  at: ozfix/metrics.py:" in plain.stderr
+    assert "Traceback" not in plain.stderr
+    debug = CliRunner().invoke(
+        cli, ["--debug", *args, "--markdown", str(tmp_path / "summary.md")], obj={"registry": registry}
+    )
+    assert debug.exit_code == 1
+    assert "Traceback (most recent call last)" in debug.stderr and "len() of a 0-d tensor" in debug.stderr
+    assert "| `ozfix/metrics.py:" in (tmp_path / "summary.md").read_text()

@@ -29,20 +29,26 @@ def test_an_xpass_fails_the_verdict_even_for_a_recommended_check():
     assert verdict([_record("passed"), _record("xpass", "recommended")]) == "failed"
 
 
-def test_counts_separate_waived_skipped_and_xpassed_checks():
+def test_counts_separate_waived_skipped_unavailable_and_xpassed_checks():
     records = [
         _record("passed"),
         _record("failed"),
         _record("skipped"),
+        _record("unavailable"),
         _record("xfail", "recommended"),
         _record("xpass", "recommended"),
     ]
     assert counts(records) == {
-        "applicable": 5,
+        "applicable": 6,
         "run": 4,
         "passed": 1,
         "failed": 2,
         "skipped": 1,
+        "unavailable": 1,
         "waived": 1,
         "xpassed": 1,
     }
+
+
+def test_a_run_whose_required_checks_are_all_unavailable_is_incomplete_not_passed():
+    assert verdict([_record("unavailable"), _record("passed", "recommended")]) == "incomplete"

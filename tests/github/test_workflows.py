@@ -105,6 +105,29 @@ def test_release_publishes_from_a_protected_environment_with_only_an_oidc_token(
     assert jobs["publish"]["needs"] == "build"
 
 
+def test_the_pr_workflow_certifies_changed_plugins_and_verifies_the_certificate_in_a_separate_job():
+    jobs = _load(ROOT / ".github" / "workflows" / "ci.yml")["jobs"]
+    assert "--certify" in (ROOT / "noxfile.py").read_text()
+    summary = next(s for s in jobs["plugin"]["steps"] if "GITHUB_STEP_SUMMARY" in s.get("run", ""))
+    assert "summary.md" in summary["run"]
+    verify = jobs["verify"]
+    assert verify["needs"] == ["changes", "plugin"]
+    assert verify["permissions"] == {"contents": "read"}
+    download = next(s for s in verify["steps"] if s.get("uses", "").startswith("actions/download-artifact@"))
+    assert download["with"]["name"] == "conformance-${{ matrix.plugin }}"
+    assert "--session verify" in verify["steps"][-1]["run"]
+    assert "verify" in jobs["ci-ok"]["needs"]
+
+
+def test_the_release_build_stops_before_upload_unless_the_certificate_verifies():
+    steps = _load(ROOT / ".github" / "workflows" / "release.yml")["jobs"]["build"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    certify = next(i for i, run in enumerate(runs) if "--session release_certificate" in run)
+    upload = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert runs.index(next(r for r in runs if "--session build" in r)) < certify < upload
+    assert "if" not in steps[certify] and "continue-on-error" not in steps[certify]
+
+
 def test_workflows_match_the_github_schema():
     files = [str(p) for p in WORKFLOWS]
     result = subprocess.run(

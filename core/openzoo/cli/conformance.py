@@ -1,10 +1,11 @@
-"""``openzoo conformance``: run the conformance suite on plugins and write the reports.
+"""``openzoo conformance``: run the conformance suite on plugins and write the reports;
+``openzoo conformance verify CERT.json``: check a certificate against this installation.
 
 Exit codes: 0 when the verdict of every plugin checked is ``passed``; 1 when a
 plugin failed, or its verdict is ``incomplete`` (nothing applied, or every
 required check was skipped) -- a plugin that fails to import is checked and fails
 its packaging checks, so it exits 1 too; 2 for bad input (an unknown plugin or
-device name, no plugin named).
+device name, no plugin named). ``verify`` exits 0 only when the certificate holds.
 """
 
 from __future__ import annotations
@@ -18,10 +19,33 @@ from openzoo import exitcodes
 
 __all__ = ["conformance"]
 
-_MARKS = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP", "xfail": "XFAIL", "xpass": "XPASS"}
+_MARKS = {
+    "passed": "PASS",
+    "failed": "FAIL",
+    "skipped": "SKIP",
+    "unavailable": "UNAVL",
+    "xfail": "XFAIL",
+    "xpass": "XPASS",
+}
 
 
-@click.command("conformance")
+class _ConformanceCommand(click.Command):
+    """``openzoo conformance``, which hands ``openzoo conformance verify ...`` to :func:`verify`."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        if args[:1] == ["verify"]:
+            return verify.make_context(f"{info_name or 'conformance'} verify", args[1:], parent=parent, **extra)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if ctx.command is not self:  # the context make_context built for verify
+            return ctx.command.invoke(ctx)
+        return super().invoke(ctx)
+
+
+@click.command("conformance", cls=_ConformanceCommand)
 @click.argument("plugins", nargs=-1)
 @click.option("--all", "all_plugins", is_flag=True, help="Check every installed plugin (core's builtins included).")
 @click.option(
@@ -43,6 +67,11 @@ _MARKS = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP", "xfail": "XFAIL
     "--markdown", type=click.Path(dir_okay=False), help="Write the Markdown summary here (for pull requests)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the certificate as JSON on stdout instead of the summary.")
+@click.option(
+    "--certify",
+    is_flag=True,
+    help="Certified mode: run every check (no selection); a skip no absent device justifies fails the run.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Do not print a line per check on stderr.")
 @click.pass_context
 def conformance(
@@ -57,6 +86,7 @@ def conformance(
     junit: str | None,
     markdown: str | None,
     as_json: bool,
+    certify: bool,
     quiet: bool,
 ) -> None:
     """Run the conformance suite on PLUGIN(s) and give one verdict.
@@ -67,9 +97,12 @@ def conformance(
       openzoo conformance --all --report cert.json --junit junit.xml --markdown summary.md
       openzoo conformance vit --select 'check_model_*' --device cuda
       openzoo conformance vit --select 'model:vit::check_model_forward_outputs(preset=tiny)'
+      openzoo conformance openzoo-vit --certify --report cert.json
+      openzoo conformance verify cert.json --plugin openzoo-vit
 
     Exit code 0 only when every plugin's verdict is 'passed' (no required check failed,
-    at least one ran); 1 otherwise; 2 for bad input.
+    at least one ran); 1 otherwise; 2 for bad input. Failures name the plugin's file and
+    line; the global --debug prints their full tracebacks.
     """
     from openzoo.conformance.certificate import build_certificate, environment
     from openzoo.conformance.reports import markdown_summary, write_json, write_junit, write_markdown
@@ -98,11 +131,15 @@ def conformance(
             deselect=deselect,
             level=level,
             callback=progress,
+            certify=certify,
         )
     except BadInputError as exc:
         raise click.UsageError(str(exc)) from None
     certificate = build_certificate(
-        reports, environment(registry, device), {"select": list(select), "deselect": list(deselect), "level": level}
+        reports,
+        environment(registry, device),
+        {"select": list(select), "deselect": list(deselect), "level": level},
+        mode="certified" if certify else "standard",
     )
     for path, writer in ((report, write_json), (junit, write_junit), (markdown, write_markdown)):
         if path:
@@ -111,8 +148,67 @@ def conformance(
         click.echo(json.dumps(certificate, indent=2))
     else:
         click.echo(markdown_summary(certificate), nl=False)
+    debug = bool(ctx.find_root().params.get("debug"))
+    tracebacks = {(r.component, r.check): r.traceback for p in reports for r in p.records}
     failed = [c for p in certificate["plugins"] for c in p["checks"] if c["outcome"] in ("failed", "xpass")]
     for check in failed:
         click.echo(f"FAILED {check['component']}::{check['id']}: {check['message']}", err=True)
+        if check["location"]:
+            click.echo(f"  at: {check['location']}", err=True)
         click.echo(f"  reproduce: {check['reproduce']}", err=True)
+        if debug and tracebacks.get((check["component"], check["id"])):
+            click.echo(tracebacks[(check["component"], check["id"])].rstrip(), err=True)
     ctx.exit(exitcodes.SUCCESS if certificate["verdict"] == "passed" else exitcodes.FAILURE)
+
+
+@click.command("verify")
+@click.argument("certificate", type=click.Path(dir_okay=False))
+@click.option(
+    "--plugin",
+    "dists",
+    multiple=True,
+    metavar="DIST",
+    help="Verify this distribution's (or plugin's) entry only (repeatable; default: every entry).",
+)
+@click.pass_context
+def verify(ctx: click.Context, certificate: str, dists: tuple[str, ...]) -> None:
+    """Check CERTIFICATE against this installation and the current catalogue.
+
+    Re-hashes each certified distribution as installed here and checks the digest and
+    version, the schema, the suite version (an older major is stale), the mode
+    (certified), the verdicts and the coverage (every required check of the current
+    catalogue present and passed). Each mismatch is named on stderr.
+
+    \b
+    Examples:
+      openzoo conformance verify reports/openzoo-vit/certificate.json
+      openzoo conformance verify cert.json --plugin openzoo-vit
+
+    Exit code 0 only when every check holds; 1 when one does not; 2 when the file
+    cannot be read as a certificate.
+    """
+    from pathlib import Path
+
+    from openzoo.conformance.certification import verify_certificate
+    from openzoo.plugins import default_registry
+
+    path = Path(certificate)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise click.UsageError(
+            f"no certificate at {path}; write one with openzoo conformance PLUGIN --certify --report {path}"
+        ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.UsageError(f"{path} is not a JSON certificate: {exc}") from None
+    if not isinstance(document, dict):
+        raise click.UsageError(f"{path} is not a JSON certificate: the top level is a {type(document).__name__}")
+    registry = ctx.obj.get("registry") if isinstance(ctx.obj, dict) and ctx.obj.get("registry") else default_registry()
+    result = verify_certificate(document, registry=registry, dists=dists)
+    for problem in result.problems:
+        click.echo(f"MISMATCH {problem}", err=True)
+    if result.ok:
+        click.echo(f"verified: {', '.join(result.verified)} (suite {document['suite_version']}, {document['mode']})")
+    else:
+        click.echo(f"not verified: {len(result.problems)} mismatch(es) in {path}")
+    ctx.exit(exitcodes.SUCCESS if result.ok else exitcodes.FAILURE)

@@ -71,10 +71,26 @@ def check_model_batch_invariance(subject: ModelSubject, *, preset: str) -> Measu
             raise fail(
                 subject,
                 "an example's outputs must not depend on the rest of its batch",
-                f"example {row} differs by {error:.3g} in {key!r} alone vs. in a padded batch of {len(examples)}",
-                "apply the attention mask everywhere (attention, pooling, loss)",
+                f"example {row} differs by {error:.3g} in {key!r} alone vs. in a padded batch of {len(examples)} "
+                f"({_padding_side(batch)})",
+                "the likely causes, in order: the attention mask not applied everywhere (attention, pooling, loss); "
+                "the padding side (a left-padded batch needs position ids counted from each row's first real "
+                "token, a right-padded one reads the last real token, not the last position); position ids "
+                "computed from the padded width instead of the mask",
             )
     return Measurement(error=worst, tolerance=BATCH_TOLERANCE)
+
+
+def _padding_side(batch: dict[str, Any]) -> str:
+    """Describe where ``collate`` put the padding (from the attention mask), for the failure message."""
+    mask = batch.get("attention_mask")
+    if mask is None or getattr(mask, "ndim", 0) != 2 or bool(mask.bool().all()):
+        return "no attention mask in the batch" if mask is None else "no padding"
+    left = bool((mask[:, 0] == 0).any())
+    right = bool((mask[:, -1] == 0).any())
+    side = "left and right" if left and right else ("left" if left else "right")
+    ids = "with position_ids in the batch" if "position_ids" in batch else "without position_ids in the batch"
+    return f"padding on the {side}, {ids}"
 
 
 def predict_keys(description: str) -> list[str]:

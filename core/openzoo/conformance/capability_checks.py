@@ -39,7 +39,8 @@ def check_model_device_autocast(subject: ModelSubject, *, preset: str, precision
     supported = tuple(backend.supported_precisions())
     if precision not in supported:
         raise CheckSkipped(
-            f"device {subject.device!r} does not support {precision} here (it supports {', '.join(supported)})"
+            f"device {subject.device!r} does not support {precision} here (it supports {', '.join(supported)})",
+            device=subject.device,
         )
     model, batch, _ = prepared(subject, preset)
     key = next(iter(subject.task.outputs))

@@ -27,6 +27,7 @@ from openzoo.conformance import (
     metric_checks,
     model_checks,
     packaging_checks,
+    robustness_checks,
     waiver_checks,
 )
 from openzoo.conformance.declaration import DOCS_PAGE, CheckInfo, info_of
@@ -64,6 +65,8 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     behaviour_checks.check_model_batch_invariance,
     behaviour_checks.check_model_predict_on_raw_inputs,
     behaviour_checks.check_model_does_not_mutate_inputs,
+    robustness_checks.check_model_degenerate_inputs_stay_finite,
+    robustness_checks.check_model_keeps_training_modes,
     checkpoint_checks.check_model_save_load_round_trip,
     checkpoint_checks.check_model_saves_safetensors_without_pickle,
     checkpoint_checks.check_model_hf_auto_class_loads,
@@ -75,6 +78,7 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     capability_checks.check_model_gradient_checkpointing,
     capability_checks.check_model_torch_compile,
     capability_checks.check_model_device_autocast,
+    dataset_checks.check_dataset_reading_user_files_declares_a_sample,
     dataset_checks.check_dataset_loads_offline,
     dataset_checks.check_dataset_declared_splits_load,
     dataset_checks.check_dataset_examples_match_task_schema,
@@ -92,6 +96,7 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     metric_checks.check_metric_device_invariant,
     device_checks.check_device_is_available_answers,
     device_checks.check_device_tensor_round_trip_is_exact,
+    device_checks.check_device_tensors_land_on_its_own_device_type,
     device_checks.check_device_matmul_matches_cpu,
     device_checks.check_device_seeding_is_deterministic,
     device_checks.check_device_autocast_dtypes_work,
@@ -129,6 +134,8 @@ def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
             yield partial(behaviour_checks.check_model_batch_invariance, **p)
         yield partial(behaviour_checks.check_model_predict_on_raw_inputs, **p)
         yield partial(behaviour_checks.check_model_does_not_mutate_inputs, **p)
+        yield partial(robustness_checks.check_model_degenerate_inputs_stay_finite, **p)
+        yield partial(robustness_checks.check_model_keeps_training_modes, **p)
         yield partial(checkpoint_checks.check_model_save_load_round_trip, **p)
         yield partial(checkpoint_checks.check_model_saves_safetensors_without_pickle, **p)
         if spec.hf_auto_class:
@@ -149,6 +156,8 @@ def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
 
 
 def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
+    if any(option.name == "path" for option in subject.spec.options):
+        yield dataset_checks.check_dataset_reading_user_files_declares_a_sample
     yield dataset_checks.check_dataset_loads_offline
     yield dataset_checks.check_dataset_declared_splits_load
     yield dataset_checks.check_dataset_examples_match_task_schema
@@ -175,7 +184,7 @@ def _metric_checks(subject: MetricSubject) -> Iterator[Callable[..., Any]]:
 
 
 def _device_checks(subject: DeviceSubject) -> Iterator[Callable[..., Any]]:
-    yield from CHECKS[-7:]
+    yield from (function for function in CHECKS if info_of(function).kind == "device")
 
 
 _GENERATORS: dict[type, Callable[[Any], Iterator[Callable[..., Any]]]] = {
@@ -222,7 +231,10 @@ def markdown() -> str:
         "  chosen with `openzoo conformance --device D` and is skipped, with the reason, when that device",
         "  is absent; `the backend's device` runs on the device backend being checked.",
         "- The verdict is `passed` when no required check failed and at least one required check ran;",
-        "  `incomplete` when none applied or every required check was skipped; otherwise `failed`.",
+        "  `incomplete` when none applied or every required check was skipped or unavailable; otherwise `failed`.",
+        "- A check is *unavailable* when the component's optional data is not installed (the message gives",
+        "  the install command). In certified mode (`--certify`) only a skip caused by an absent device is",
+        "  accepted; any other skip, and an unavailable dataset, fails.",
         "",
         "## The generation API",
         "",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,8 @@ __all__ = [
     "check_model_hf_auto_class_loads",
     "check_model_save_load_round_trip",
     "check_model_saves_safetensors_without_pickle",
+    "pickle_kind",
+    "unpickling_trapped",
 ]
 
 #: File suffixes of pickle-based weights that a checkpoint must not contain.
@@ -94,34 +98,89 @@ def check_model_save_load_round_trip(subject: ModelSubject, *, preset: str) -> M
     return Measurement(error=error, tolerance=0.0)
 
 
+def pickle_kind(path: Path) -> str | None:
+    """Return what pickle container ``path`` is (``torch.save zip``, ``pickle protocol N``), judged by its first bytes."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if head.startswith(b"PK\x03\x04"):
+        return "a zip archive (torch.save's format)"
+    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        return f"a pickle (protocol {head[1]})"
+    return None
+
+
+@contextlib.contextmanager
+def unpickling_trapped() -> Iterator[list[str]]:
+    """Record every ``pickle.load``/``pickle.loads`` and ``torch.load`` without ``weights_only=True`` while active."""
+    import pickle
+
+    import torch
+
+    calls: list[str] = []
+    saved = {
+        (pickle, "load"): pickle.load,
+        (pickle, "loads"): pickle.loads,
+        (torch, "load"): torch.load,
+        (torch.serialization, "load"): torch.serialization.load,
+    }
+
+    def trap(owner: Any, name: str, original: Any) -> Any:
+        def trapped(*args: Any, **kwargs: Any) -> Any:
+            if not (owner is not pickle and kwargs.get("weights_only") is True):
+                where = f"({args[0]!r})" if args and isinstance(args[0], (str, Path)) else "()"
+                calls.append(f"{owner.__name__}.{name}{where}")
+            return original(*args, **kwargs)
+
+        return trapped
+
+    for (owner, name), original in saved.items():
+        setattr(owner, name, trap(owner, name, original))
+    try:
+        yield calls
+    finally:
+        for (owner, name), original in saved.items():
+            setattr(owner, name, original)
+
+
 @check(kind="model", applies_to="every test preset")
 def check_model_saves_safetensors_without_pickle(subject: ModelSubject, *, preset: str) -> None:
-    """``save`` writes ``model.safetensors`` and ``config.json``, and no pickle-based file.
+    """``save`` writes ``model.safetensors`` and ``config.json`` and no pickle, and ``load`` unpickles nothing.
 
-    Why: loading a pickle runs arbitrary code, so openzoo never loads one a user did
-    not create; safetensors loads fast and safely and every framework reads it. Fix:
-    save with ``safetensors.torch.save_file`` (or ``save_pretrained``, which uses it by
-    default) and keep tokenizers and processors in JSON.
+    Pickles are found by content, whatever the file is called: a zip archive (what
+    ``torch.save`` writes) or a pickle protocol header. ``load`` then runs with
+    ``pickle.load``, ``pickle.loads`` and ``torch.load`` (without ``weights_only=True``)
+    trapped. Why: loading a pickle runs arbitrary code, so openzoo never loads one a user
+    did not create; safetensors loads fast and safely and every framework reads it. Fix:
+    save weights with ``safetensors.torch.save_file`` (or ``save_pretrained``, which uses it
+    by default) and keep tokenizers, vocabularies and processors in JSON.
     """
     model = subject.build(preset)
     with tempfile.TemporaryDirectory(prefix="openzoo-conformance-") as tmp:
         directory = Path(tmp)
         _save(subject, model, directory)
-        names = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
+        files = sorted(p for p in directory.rglob("*") if p.is_file())
+        names = [str(p.relative_to(directory)) for p in files]
+        pickles = [f"{name} ({kind})" for name, path in zip(names, files) if (kind := pickle_kind(path))]
+        pickles += [
+            n for n in names if n.endswith(PICKLE_SUFFIXES) and not any(p.startswith(n + " (") for p in pickles)
+        ]
+        with unpickling_trapped() as unpickled:
+            _load(subject, directory)
     problems = []
     if not any(n.endswith(".safetensors") for n in names):
         problems.append("no model.safetensors")
     if "config.json" not in names:
         problems.append("no config.json")
-    pickles = [n for n in names if n.endswith(PICKLE_SUFFIXES)]
     if pickles:
         problems.append("pickle-based files " + ", ".join(pickles))
+    if unpickled:
+        problems.append("load() unpickled with " + ", ".join(dict.fromkeys(unpickled)))
     if problems:
         raise fail(
             subject,
-            "checkpoints must be safetensors plus JSON",
+            "checkpoints must be safetensors plus JSON, loaded without unpickling",
             f"{'; '.join(problems)} (files: {', '.join(names) or 'none'})",
-            "save weights with safetensors and configs as JSON",
+            "save weights with safetensors and configs and vocabularies as JSON; never torch.load or pickle.load",
         )
 
 

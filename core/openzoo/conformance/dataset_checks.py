@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import pickle
-import socket
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from openzoo.conformance.declaration import CheckSkipped, check, fail
+from openzoo.conformance.declaration import CheckSkipped, DataUnavailable, check, fail
 from openzoo.conformance.fingerprints import fingerprint
+from openzoo.conformance.probe import block_network
 from openzoo.conformance.subjects import DatasetSubject
-from openzoo.errors import BadInputError
+from openzoo.errors import BadInputError, DataUnavailableError
 
 __all__ = [
     "check_dataset_declared_splits_load",
@@ -20,6 +20,7 @@ __all__ = [
     "check_dataset_labels_within_declared_classes",
     "check_dataset_loads_deterministically",
     "check_dataset_loads_offline",
+    "check_dataset_reading_user_files_declares_a_sample",
     "check_dataset_train_and_test_are_disjoint",
     "network_blocked",
 ]
@@ -30,26 +31,20 @@ SCHEMA_SAMPLE = 2000
 
 @contextlib.contextmanager
 def network_blocked() -> Iterator[list[str]]:
-    """Make every ``socket.connect`` in this process fail, yielding the attempted addresses."""
+    """Make every connect, UDP send and DNS lookup in this process fail, yielding the attempts."""
     attempts: list[str] = []
-    original = socket.socket.connect, socket.socket.connect_ex, socket.create_connection
-
-    def refuse(self: Any, address: Any, *args: Any, **kwargs: Any) -> None:
-        attempts.append(repr(address))
-        raise OSError(f"network access blocked by the openzoo conformance suite: connect({address!r})")
-
-    socket.socket.connect = refuse  # type: ignore[method-assign]
-    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
-    socket.create_connection = lambda address, *a, **k: refuse(None, address)  # type: ignore[assignment]
+    restore = block_network(attempts)
     try:
         yield attempts
     finally:
-        socket.socket.connect, socket.socket.connect_ex, socket.create_connection = original  # type: ignore[method-assign]
+        restore()
 
 
 def _load(subject: DatasetSubject) -> Any:
     try:
         return subject.load_source()
+    except DataUnavailableError as exc:
+        raise DataUnavailable(f"dataset {subject.name!r}: {exc}", install=exc.install) from exc
     except BadInputError as exc:
         needs = [o.name for o in subject.spec.options if o.default is None]
         if not needs:
@@ -60,7 +55,8 @@ def _load(subject: DatasetSubject) -> Any:
                 "make the loader work offline with its defaults",
             ) from exc
         raise CheckSkipped(
-            f"dataset {subject.name!r} reads the user's data (options without defaults: {', '.join(needs)}), so it cannot be loaded without them: {exc}"
+            f"dataset {subject.name!r} reads the user's data (options without defaults: {', '.join(needs)}) and "
+            f"declares no sample, so it cannot be loaded: {exc}"
         ) from exc
     except Exception as exc:
         raise fail(
@@ -85,6 +81,37 @@ def _split(subject: DatasetSubject, source: Any, split: str) -> Sequence[Any]:
     return examples
 
 
+@check(level="recommended", kind="dataset", applies_to="datasets with a 'path' option")
+def check_dataset_reading_user_files_declares_a_sample(subject: DatasetSubject) -> None:
+    """A dataset that reads the user's files (a ``path`` option) declares a sample the suite can load.
+
+    Why: without one, conformance cannot load the dataset at all and every other dataset
+    check is skipped: its parsing, splits and labels go unchecked until a user's file
+    breaks them. Fix: set ``DatasetSpec.sample`` to ``"package.module:write_sample"``, a
+    function ``(directory) -> options`` that writes a few rows in the format the loader
+    reads (or returns the path of a sample shipped with the plugin) and returns the
+    options that load it, such as ``{"path": str(directory / "sample.csv")}``.
+
+    Recommended in suite 1.1 and required from 1.2: a new required check arrives as recommended for
+    one minor release (GOVERNANCE.md).
+    """
+    if subject.spec.sample is None:
+        raise fail(
+            subject,
+            "a dataset with a 'path' option must declare a sample",
+            "DatasetSpec.sample is None, so the dataset checks cannot load it",
+            "set DatasetSpec.sample to a 'module:function' writing a small sample and returning the options that read it",
+        )
+    options = subject.sample_options
+    if not options:
+        raise fail(
+            subject,
+            "the sample must return the options that load it",
+            "{}",
+            "return {'path': ...} pointing at the sample",
+        )
+
+
 @check(kind="dataset", applies_to="every dataset")
 def check_dataset_loads_offline(subject: DatasetSubject) -> None:
     """The loader builds the dataset with sockets blocked, and its source has ``info``, ``splits`` and ``load``.
@@ -103,7 +130,7 @@ def check_dataset_loads_offline(subject: DatasetSubject) -> None:
         raise fail(
             subject,
             "the dataset must load without the network",
-            "connect to " + ", ".join(attempts),
+            "network calls " + ", ".join(attempts),
             "read data from an installed package or a local path",
         )
     missing = [m for m in ("info", "splits", "load") if not hasattr(source, m)]

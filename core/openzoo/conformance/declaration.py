@@ -14,6 +14,7 @@ Nothing here imports torch.
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, final
@@ -21,17 +22,34 @@ from typing import Any, Literal, TypeVar, final
 from openzoo.errors import ConformanceError
 
 __all__ = [
+    "DOCS_BASE_URL",
     "DOCS_PAGE",
     "CheckInfo",
     "CheckSkipped",
+    "DataUnavailable",
     "Measurement",
     "check",
+    "docs_url",
     "fail",
     "info_of",
 ]
 
-#: The documentation page of every check; failure messages point at the check's anchor.
+#: The source of the documentation page of every check (generated from the catalogue).
 DOCS_PAGE = "docs/reference/conformance-checks.md"
+#: The docs site that failure messages link to; ``OPENZOO_DOCS_URL`` overrides it (a fork's
+#: site, a pinned version such as ``https://openzoo.readthedocs.io/en/v0.2``).
+DOCS_BASE_URL = "https://openzoo.readthedocs.io/en/latest"
+
+
+def docs_url(anchor: str = "") -> str:
+    """Return the URL of the check catalogue page on the docs site, at ``anchor``.
+
+    The base is ``$OPENZOO_DOCS_URL`` when set, else :data:`DOCS_BASE_URL`; it is read
+    on every call, so a run can point its reports at another site.
+    """
+    base = (os.environ.get("OPENZOO_DOCS_URL") or DOCS_BASE_URL).rstrip("/")
+    return f"{base}/reference/conformance-checks.html" + (f"#{anchor}" if anchor else "")
+
 
 Kind = Literal["packaging", "model", "dataset", "metric", "device"]
 Level = Literal["required", "recommended"]
@@ -45,8 +63,27 @@ F = TypeVar("F", bound=Callable[..., Any])
 class CheckSkipped(Exception):
     """Raised by a check that the environment cannot run (a device is missing).
 
-    The reason names the check and what is missing; a skip is never a pass.
+    The reason names the check and what is missing; a skip is never a pass. ``device``
+    names the unavailable device when that is the reason: the only skip a certified run
+    accepts, because the certificate names the device it ran on.
     """
+
+    def __init__(self, reason: str, *, device: str | None = None) -> None:
+        super().__init__(reason)
+        #: The device whose absence caused the skip, if that is the reason.
+        self.device = device
+
+
+class DataUnavailable(CheckSkipped):
+    """Raised when a dataset's optional data is not installed here: the outcome is *unavailable*.
+
+    Neither a pass nor a failure; ``install`` is the command that makes the data available.
+    """
+
+    def __init__(self, reason: str, *, install: str) -> None:
+        super().__init__(reason)
+        #: The command that installs the missing data.
+        self.install = install
 
 
 @final
@@ -127,5 +164,5 @@ def fail(subject: Any, rule: str, observed: str, fix: str, *, check_name: str = 
     """
     label = getattr(subject, "label", str(subject))
     fix = fix.rstrip(".") + "."
-    docs = f" (docs: {DOCS_PAGE}#{check_name.replace('_', '-')})" if check_name else ""
+    docs = f" (docs: {docs_url(check_name.replace('_', '-'))})" if check_name else ""
     return ConformanceError(f"{label}: {rule}; got {observed}. {fix}{docs}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -19,7 +20,13 @@ __all__ = [
     "check_device_memory_stats_keys",
     "check_device_seeding_is_deterministic",
     "check_device_tensor_round_trip_is_exact",
+    "check_device_tensors_land_on_its_own_device_type",
 ]
+
+#: torch device types of accelerators: a backend named for one must not hand out CPU tensors.
+ACCELERATOR_TYPES = frozenset(
+    {"cuda", "mps", "xpu", "npu", "hpu", "xla", "mtia", "ipu", "maia", "musa", "mlu", "privateuseone", "vulkan"}
+)
 
 _DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 #: Seconds the two ranks of the distributed check may take together.
@@ -88,6 +95,71 @@ def check_device_tensor_round_trip_is_exact(subject: DeviceSubject) -> None:
                 "a round trip to the device must be exact",
                 f"{dtype} values changed",
                 "do not convert dtypes when moving",
+            )
+
+
+def _declares_cpu(subject: DeviceSubject, cls: type) -> bool:
+    """True when a class of the plugin's own package sets ``device_type = "cpu"``."""
+    package = subject.spec.backend.partition(":")[0].split(".")[0]
+    return any(
+        "device_type" in vars(klass) and klass.__module__.split(".")[0] == package
+        for klass in cls.__mro__
+        if getattr(klass, "device_type", None) == "cpu"
+    )
+
+
+@check(level="recommended", kind="device", devices="component", applies_to="every device backend")
+def check_device_tensors_land_on_its_own_device_type(subject: DeviceSubject) -> None:
+    """An available backend hands out its own device type at every index, for tensors and modules alike, never the CPU in disguise.
+
+    Every index below ``device_count()`` gives a ``torch_device`` of the expected type, and
+    a module moved there computes there. A backend whose tensors land on the CPU passes only
+    if it declares itself a CPU backend (``device_type = "cpu"`` set by a class of its own
+    package) and its name does not claim an accelerator (``acme-npu``, ``xpu``). Why: a
+    backend that reports itself available and quietly computes on the CPU -- a fallback,
+    or ``device_type = "cpu"`` left from the template -- turns every accelerator run into a
+    CPU run with no error anywhere. Fix: return ``torch.device(self.device_type, index)``
+    with your device's type, and answer ``is_available()`` with ``False`` when it is missing.
+
+    Recommended in suite 1.1 and required from 1.2: a new required check arrives as recommended for
+    one minor release (GOVERNANCE.md).
+    """
+    import torch
+
+    backend = subject.available_backend()
+    cls = type(backend)
+    expected = subject.expected_device_type()
+    devices = [torch.device(backend.torch_device(index)) for index in range(max(1, int(cls.device_count())))]
+    if devices[0].type != expected:
+        raise CheckSkipped(
+            f"prerequisite check_device_tensor_round_trip_is_exact failed: torch_device() is {devices[0]}"
+        )
+    wrong = [f"torch_device({i}) is {d}" for i, d in enumerate(devices) if d.type != expected]
+    module = torch.nn.Linear(3, 2).to(devices[0])
+    output = module(torch.ones(1, 3, device=devices[0]))
+    if {p.device.type for p in module.parameters()} != {expected} or output.device.type != expected:
+        wrong.append(f"a module moved to {devices[0]} computes on {output.device.type}")
+    if wrong:
+        raise fail(
+            subject,
+            f"every device the backend hands out must be of type {expected!r}",
+            "; ".join(wrong),
+            "return torch.device(self.device_type, index) for every index below device_count()",
+        )
+    builtin = subject.spec.origin is not None and subject.spec.origin.builtin
+    if expected == "cpu" and not builtin:
+        claimed = sorted(set(re.split(r"[-_.]", subject.spec.name.lower())) & ACCELERATOR_TYPES)
+        if claimed or not _declares_cpu(subject, cls):
+            because = (
+                f"it is named for {', '.join(claimed)}"
+                if claimed
+                else "no class of its package sets device_type = 'cpu'"
+            )
+            raise fail(
+                subject,
+                "a backend whose tensors land on the CPU must declare itself a CPU backend",
+                f"tensors on cpu, but {because}",
+                "set device_type to your device's torch type and return that device; keep 'cpu' only for a CPU backend",
             )
 
 
@@ -239,9 +311,9 @@ def check_device_distributed_group_initialises(subject: DeviceSubject) -> None:
             "set distributed_backend = 'gloo' or 'nccl'",
         )
     if not torch.distributed.is_available():
-        raise CheckSkipped("torch.distributed is not available in this build of torch")
+        raise CheckSkipped("torch.distributed is not available in this build of torch", device=subject.spec.name)
     if name == "nccl" and cls.device_count() < 2:
-        raise CheckSkipped(f"nccl needs 2 devices; {cls.device_count()} present")
+        raise CheckSkipped(f"nccl needs 2 devices; {cls.device_count()} present", device=subject.spec.name)
     device = str(backend.torch_device())
     port = _free_port()
     env = dict(os.environ)

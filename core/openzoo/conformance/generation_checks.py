@@ -28,6 +28,8 @@ __all__ = [
 ]
 
 _NEW_TOKENS = 6
+#: New tokens generated freely to find an eos position beyond the first.
+_EOS_TOKENS = 12
 
 
 def _prompts(subject: ModelSubject) -> list[str]:
@@ -112,28 +114,39 @@ def check_generation_respects_max_new_tokens(subject: ModelSubject, *, preset: s
             )
 
 
+def _eos_positions(free: list[int]) -> list[int]:
+    """Return position 0 and the latest position where a token occurs for the first time (if later)."""
+    firsts = [i for i, token in enumerate(free) if token not in free[:i]]
+    return [0, firsts[-1]] if firsts and firsts[-1] > 0 else [0]
+
+
 @check(kind="model", applies_to="test presets of models with capability 'generation'")
 def check_generation_stops_at_eos(subject: ModelSubject, *, preset: str) -> None:
-    """Generation stops right after the eos token, which is included in the result.
+    """Generation stops right after the eos token, which is included in the result -- at the first new token and later.
 
-    The check generates freely, picks the first token that did not occur before it as
-    the eos token, and generates again: the result must end at that token. Why: chat
-    and completion stop at end-of-sequence; ignoring it wastes compute and emits
+    The check generates freely and takes as eos the first new token, then the token at
+    the latest position where a token first appears; generating again with that eos must
+    end exactly there. Why: chat and completion stop at end-of-sequence; a loop that only
+    compares the first new token, or the last one after the loop, ignores it and emits
     garbage. Fix: after choosing each token, stop if it equals ``eos_token_id``.
     """
     model = _model(subject, preset)
-    prompt = _prompts(subject)[0]
-    free = _generate(subject, model, prompt, max_new_tokens=_NEW_TOKENS, eos_token_id=None)
-    position = next((i for i, token in enumerate(free) if token not in free[:i]), 0)
-    eos = free[position]
-    stopped = _generate(subject, model, prompt, max_new_tokens=_NEW_TOKENS, eos_token_id=eos)
-    if stopped != free[: position + 1]:
-        raise fail(
-            subject,
-            f"generation must stop after eos_token_id={eos}",
-            f"{stopped}; expected {free[: position + 1]}",
-            "stop generating when the chosen token equals eos_token_id",
-        )
+    tried = 0
+    for prompt in _prompts(subject):
+        free = _generate(subject, model, prompt, max_new_tokens=_EOS_TOKENS, eos_token_id=None)
+        for position in _eos_positions(free):
+            if position == 0 and tried:
+                continue
+            tried += 1
+            eos = free[position]
+            stopped = _generate(subject, model, prompt, max_new_tokens=_EOS_TOKENS, eos_token_id=eos)
+            if stopped != free[: position + 1]:
+                raise fail(
+                    subject,
+                    f"generation must stop right after eos_token_id={eos} (new token {position + 1})",
+                    f"{stopped}; expected {free[: position + 1]} for {prompt!r}",
+                    "compare every chosen token with eos_token_id and stop after the first match",
+                )
 
 
 @check(kind="model", applies_to="test presets of models with capability 'kv_cache'")

@@ -123,27 +123,34 @@ def check_metric_known_values(subject: MetricSubject) -> None:
     perfect = _run(subject, [cases["perfect"]], what="perfect predictions")
     wrong = _run(subject, [cases["wrong"]], what="wrong predictions")
     random = _run(subject, [cases["random"]], what="random predictions")
+    # a reversed order (perfect scoring worse than wrong) is explained by the declared direction: say so first
+    reversed_order = (perfect < wrong) if spec.higher_is_better else (perfect > wrong)
+    direction = (
+        f"first check MetricSpec.higher_is_better: it says {spec.higher_is_better}, and the values behave as if it "
+        f"were {not spec.higher_is_better} (perfect {perfect}, wrong {wrong}); then "
+        if reversed_order
+        else ""
+    )
     if math.isfinite(best) and not _close(perfect, best, 1e-3):
         raise fail(
             subject,
             f"perfect predictions must give the best value {best}",
             f"{perfect}",
-            "check the class axis and the target alignment",
+            direction + "check the class axis and the target alignment",
         )
     if math.isfinite(worst) and not _close(wrong, worst, 1e-3):
         raise fail(
             subject,
             f"completely wrong predictions must give the worst value {worst}",
             f"{wrong}",
-            "check the comparison with the targets",
+            direction + "check the comparison with the targets",
         )
-    better = (perfect > wrong) if spec.higher_is_better else (perfect < wrong)
-    if not better:
+    if reversed_order or perfect == wrong:
         raise fail(
             subject,
             "perfect predictions must score better than wrong ones",
             f"perfect {perfect}, wrong {wrong}",
-            "check higher_is_better and the formula",
+            direction + "check the formula",
         )
     if not (low - 1e-6 <= random <= high + 1e-6) or math.isnan(random):
         raise fail(
@@ -311,7 +318,7 @@ def check_metric_device_invariant(subject: MetricSubject) -> Measurement:
     spec = subject.registry.device(subject.device)
     backend_class = subject.registry.resolve(spec)
     if not backend_class.is_available():
-        raise CheckSkipped(f"device {subject.device!r} is not available in this environment")
+        raise CheckSkipped(f"device {subject.device!r} is not available in this environment", device=subject.device)
     device = backend_class().torch_device()
     case = metric_cases(_task(subject))["random"]
     base = _run(subject, [case], what="CPU inputs")

@@ -15,7 +15,9 @@ from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import batch_targets, output_shape_problems, sample_examples
 
 __all__ = [
+    "LARGE_PRESET_PARAMETERS",
     "MAX_TINY_PARAMETERS",
+    "can_learn_hint",
     "check_model_backward_reaches_every_parameter",
     "check_model_builds",
     "check_model_can_learn_one_batch",
@@ -25,10 +27,13 @@ __all__ = [
     "check_model_seed_gives_same_weights",
     "check_model_tiny_preset_is_small",
     "prepared",
+    "start_build_elsewhere",
 ]
 
 #: The parameter budget of a test preset.
 MAX_TINY_PARAMETERS = 1_000_000
+#: Seconds the fresh-process build of the seed check may take.
+SEED_PROBE_TIMEOUT = 180.0
 _REQUIRED_METHODS = ("create", "load", "save", "collate", "predict")
 
 
@@ -193,13 +198,30 @@ def check_model_can_learn_one_batch(subject: ModelSubject, *, preset: str) -> Me
         optimizer.step()
     last = float(_loss(subject, forward(subject, module, batch)).item())
     if not last < first:
+        count = sum(p.numel() for p in params)
         raise fail(
             subject,
             "ten optimizer steps on one batch must lower the loss",
-            f"{first:.4f} -> {last:.4f}",
-            "check the loss targets and that outputs depend on the trained parameters",
+            f"{first:.4f} -> {last:.4f} with {count:,} trainable parameters",
+            can_learn_hint(count),
         )
     return Measurement(error=last, tolerance=first)
+
+
+#: Trainable parameters above which a test preset is large for ten Adam steps at lr 1e-2.
+LARGE_PRESET_PARAMETERS = 200_000
+
+
+def can_learn_hint(parameters: int) -> str:
+    """Return the likely cause of a can-learn failure: the preset's size first when it is large."""
+    targets = "check the loss targets and that outputs depend on the trained parameters"
+    if parameters > LARGE_PRESET_PARAMETERS:
+        return (
+            f"the test preset is large ({parameters:,} trainable parameters): ten Adam steps at lr 1e-2 can "
+            f"overshoot or be too few at this size, so shrink the test preset (under {LARGE_PRESET_PARAMETERS:,}) "
+            f"before suspecting the model; if a small preset fails too, {targets}"
+        )
+    return targets
 
 
 @check(kind="model", applies_to="every test preset")
@@ -220,24 +242,105 @@ def check_model_eval_is_deterministic(subject: ModelSubject, *, preset: str) -> 
     a, b = first.get(key), second.get(key)
     if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and not torch.equal(a, b):
         error = max_error(a, b)
+        training = [name or "(module)" for name, sub in model.module.named_modules() if sub.training]
+        state = (
+            f"{len(training)} module(s) left in train mode ({', '.join(training[:3])})"
+            if training
+            else "every module in eval mode"
+        )
         raise fail(
             subject,
             "eval mode must be deterministic",
-            f"two forward passes differ by {error:.3g} in {key!r}",
-            "switch randomness off when not self.training (dropout with training=self.training)",
+            f"two forward passes differ by {error:.3g} in {key!r} after module.eval(), with {state}",
+            "randomness must follow the training flag: use nn.Dropout, or F.dropout(x, p, training=self.training) "
+            "(its default is training=True); never call .train() inside forward",
         )
     return Measurement(error=0.0, tolerance=0.0)
 
 
+def start_build_elsewhere(subject: ModelSubject, *, preset: str, seed: int = 0) -> Any:
+    """Start building the preset in a fresh interpreter (another hash seed, clock and PID); return the process.
+
+    Started once per (subject, preset, seed) and killed when the subject is collected; the
+    runner starts it ahead of the component's first check so the import overlaps other checks.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+    import weakref
+
+    started = subject.__dict__.setdefault("_builds_elsewhere", {})
+    if (preset, seed) in started:
+        return started[(preset, seed)]
+    dataset = subject.registry.dataset(subject.test_dataset_name)
+    request = {
+        "factory": subject.spec.factory,
+        "loader": dataset.loader,
+        "config": dict(subject.preset(preset).config),
+        "seed": seed,
+    }
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    env["PYTHONHASHSEED"] = str((int(os.environ.get("PYTHONHASHSEED", "0") or 0) + 1) % 4294967296)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "openzoo.conformance.seed_probe"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    stdin, process.stdin = process.stdin, None  # communicate() must not touch the pipe closed here
+    if stdin is not None:
+        stdin.write(json.dumps(request))
+        stdin.close()
+    weakref.finalize(subject, process.kill)
+    started[(preset, seed)] = process
+    return process
+
+
+def _build_elsewhere(subject: ModelSubject, preset: str, seed: int) -> dict[str, str]:
+    """Return the tensor digests of the build in a fresh interpreter (see :func:`start_build_elsewhere`)."""
+    import json
+    import subprocess
+
+    process = start_build_elsewhere(subject, preset=preset, seed=seed)
+    try:
+        stdout, stderr = process.communicate(timeout=SEED_PROBE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise fail(
+            subject,
+            "building in a fresh process must finish",
+            f"no answer in {SEED_PROBE_TIMEOUT:.0f} s",
+            "remove work done at build time",
+        ) from None
+    if process.returncode != 0:
+        tail = (stderr.strip().splitlines() or ["no output"])[-1]
+        raise fail(
+            subject,
+            "the model must build in a fresh process from its spec, preset and test dataset",
+            tail,
+            "build only from create(config, dataset) arguments, not from state set up earlier in the process",
+        )
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
 @check(kind="model", applies_to="every test preset")
 def check_model_seed_gives_same_weights(subject: ModelSubject, *, preset: str) -> None:
-    """Building twice after ``torch.manual_seed(0)`` gives identical weights and outputs.
+    """Building twice after ``torch.manual_seed(0)`` gives identical weights and outputs, in this process and in a fresh one.
 
-    Why: runs must be reproducible from their seed; an initialisation that draws from an
-    unseeded generator (``random``, ``numpy.random``, ``os.urandom``, a fresh
-    ``torch.Generator``) makes every run different. Fix: draw every random number from
-    torch's global generator, or from a generator seeded from it.
+    The second build runs in a fresh interpreter with another hash seed, so an
+    initialisation that depends on process state shows too. Why: runs must be
+    reproducible from their seed; an initialisation that draws from an unseeded
+    generator (``random``, ``numpy.random``, ``os.urandom``, a fresh ``torch.Generator``)
+    or seeds one from the clock, a PID or ``hash()`` of a string (randomised per process)
+    makes every run different. Fix: draw every random number from torch's global
+    generator, or from a generator seeded from it.
     """
+    from openzoo.conformance.seed_probe import tensor_digests
+
     first = subject.build(preset, seed=0)
     second = subject.build(preset, seed=0)
     differ = state_dict_differences(first.module.state_dict(), second.module.state_dict())
@@ -249,6 +352,17 @@ def check_model_seed_gives_same_weights(subject: ModelSubject, *, preset: str) -
             f"{shown} differ between two builds",
             "draw initial values from torch's seeded generator",
         )
+    here, elsewhere = tensor_digests(first.module.state_dict()), _build_elsewhere(subject, preset, 0)
+    differ = sorted(name for name in set(here) | set(elsewhere) if here.get(name) != elsewhere.get(name))
+    if differ:
+        shown = ", ".join(differ[:6]) + (f" (and {len(differ) - 6} more)" if len(differ) > 6 else "")
+        raise fail(
+            subject,
+            "the same seed must give the same initial weights in another process",
+            f"{shown} differ between a build here and one in a fresh process",
+            "seed nothing from the clock, the PID or hash() of a string; draw from torch's seeded generator",
+        )
+
     examples = sample_examples(subject.spec.task, subject.dataset)
     first.module.eval()
     second.module.eval()
@@ -263,6 +377,10 @@ def check_model_seed_gives_same_weights(subject: ModelSubject, *, preset: str) -
             f"outputs differ by {error:.3g} with identical weights",
             "initialise non-persistent buffers and tokenizers deterministically",
         )
+
+
+#: The runner calls this before the component's first check, so the fresh build overlaps the others.
+check_model_seed_gives_same_weights.prefetch = start_build_elsewhere  # type: ignore[attr-defined]
 
 
 @check(kind="model", applies_to="every test preset")

@@ -219,15 +219,17 @@ def check_plugin_import_has_no_network_access(subject: PluginSubject) -> None:
 
     Why: openzoo runs on machines that reach no network (CI runners, clusters); a plugin
     that downloads at import hangs or fails there, and listing must never cost a
-    download. The check blocks ``socket.connect`` in a fresh interpreter. Fix: download
+    download. The check blocks, in a fresh interpreter, TCP connects, UDP sends
+    (``sendto``, ``sendmsg``) and DNS lookups (``getaddrinfo``, ``gethostbyname``) alike,
+    and reports each attempt even when the plugin swallows the error. Fix: download
     weights only when the user asks (``--from-pretrained``), inside the model code.
     """
     report = subject.probe
     if report.get("network"):
         raise fail(
             subject,
-            "import and spec building must not open connections",
-            "connect to " + ", ".join(report["network"]),
+            "import and spec building must not use the network",
+            "network calls " + ", ".join(report["network"]),
             "move downloads out of import time, into code the user calls",
         )
     if report.get("error") and "network access blocked" in report["error"]:

@@ -3,8 +3,8 @@
 Run as ``python -m openzoo.conformance.probe MODULE``; prints one JSON object:
 ``import_seconds`` (time to import the module), ``heavy_modules`` (torch and
 friends found in ``sys.modules`` after the import and after calling the
-plugin's hooks), ``network`` (every ``socket.connect`` attempted, which was
-blocked), ``hooks`` (hook names called), ``error`` (a one-line exception, or
+plugin's hooks), ``network`` (every connect, UDP send and DNS lookup
+attempted, each of which was blocked), ``hooks`` (hook names called), ``error`` (a one-line exception, or
 ``null``). The packaging checks read this report; the probe runs once per
 plugin and check run.
 
@@ -17,6 +17,7 @@ import json
 import socket
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 #: Modules whose presence after importing an entry module means it did heavy work at import.
@@ -25,14 +26,43 @@ HEAVY_MODULES = ("torch", "transformers", "tensorflow", "jax")
 HOOK_NAMES = ("openzoo_tasks", "openzoo_models", "openzoo_datasets", "openzoo_metrics", "openzoo_devices")
 
 
-def _block_network(attempts: list[str]) -> None:
-    def refuse(self: socket.socket, address: Any, *args: Any, **kwargs: Any) -> None:
-        attempts.append(repr(address))
-        raise OSError(f"network access blocked by the openzoo conformance suite: connect({address!r})")
+#: The ``socket`` functions the guard replaces: TCP connects, UDP sends and name lookups.
+GUARDED_FUNCTIONS = ("create_connection", "getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr")
+#: The ``socket.socket`` methods the guard replaces.
+GUARDED_METHODS = ("connect", "connect_ex", "sendto", "sendmsg")
 
-    socket.socket.connect = refuse  # type: ignore[method-assign]
-    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
-    socket.create_connection = lambda address, *a, **k: refuse(None, address)  # type: ignore[assignment]
+
+def block_network(attempts: list[str]) -> Callable[[], None]:
+    """Make every connect, UDP send and DNS lookup in this process fail, recording each in ``attempts``.
+
+    Returns the function that puts the originals back.
+    """
+    saved_functions = {name: getattr(socket, name) for name in GUARDED_FUNCTIONS if hasattr(socket, name)}
+    saved_methods = {name: socket.socket.__dict__.get(name) for name in GUARDED_METHODS}
+
+    def refuser(call: str, first: int) -> Callable[..., Any]:
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            shown = ", ".join(repr(a) for a in args[first : first + 2])
+            attempts.append(f"{call}({shown})")
+            raise OSError(f"network access blocked by the openzoo conformance suite: {call}({shown})")
+
+        return refuse
+
+    for name in saved_functions:
+        setattr(socket, name, refuser(name, 0))
+    for name in GUARDED_METHODS:
+        setattr(socket.socket, name, refuser(name, 1))
+
+    def restore() -> None:
+        for name, function in saved_functions.items():
+            setattr(socket, name, function)
+        for name, method in saved_methods.items():
+            if method is None:
+                delattr(socket.socket, name)
+            else:
+                setattr(socket.socket, name, method)
+
+    return restore
 
 
 def _heavy_loaded() -> list[str]:
@@ -44,7 +74,7 @@ def probe(module_name: str) -> dict[str, Any]:
     import importlib
 
     attempts: list[str] = []
-    _block_network(attempts)
+    block_network(attempts)
     report: dict[str, Any] = {"module": module_name, "error": None, "hooks": [], "network": attempts}
     report["preloaded"] = _heavy_loaded()
     start = time.perf_counter()

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 __all__ = ["CheckRecord", "PluginReport", "Status", "Verdict", "counts", "verdict"]
 
-Status = Literal["passed", "failed", "skipped", "xfail", "xpass"]
+Status = Literal["passed", "failed", "skipped", "unavailable", "xfail", "xpass"]
 Verdict = Literal["passed", "failed", "incomplete"]
 
 
@@ -28,7 +28,9 @@ class CheckRecord:
     kind: str
     #: ``required`` or ``recommended``.
     level: str
-    #: ``passed``, ``failed``, ``skipped``, ``xfail`` (waived and failed) or ``xpass`` (waived but passed).
+    #: ``passed``, ``failed``, ``skipped``, ``unavailable`` (the component's optional data is not
+    #: installed here; the message gives the install command), ``xfail`` (waived and failed) or
+    #: ``xpass`` (waived but passed).
     status: Status
     #: The failure or skip message (``<dist>:<component>: <rule>; got <observed>. <fix>``), empty on a pass.
     message: str = ""
@@ -42,6 +44,13 @@ class CheckRecord:
     waiver: str | None = None
     #: The one-line command that reruns just this check.
     reproduce: str = ""
+    #: ``path:line`` in the plugin where the failure arose: the innermost frame inside the
+    #: plugin's package, else where the component is defined; ``None`` on a pass.
+    location: str | None = None
+    #: For a skip caused by a missing device: that device (the skips a certified run accepts).
+    skip_device: str | None = None
+    #: The full traceback of a failure (shown by ``--debug``; not written to the certificate).
+    traceback: str = ""
 
     @property
     def test_id(self) -> str:
@@ -53,14 +62,16 @@ class CheckRecord:
 
 
 def counts(records: list[CheckRecord]) -> dict[str, int]:
-    """Return applicable / run / passed / failed / skipped / waived / xpassed counts."""
-    by = {s: sum(1 for r in records if r.status == s) for s in ("passed", "failed", "skipped", "xfail", "xpass")}
+    """Return applicable / run / passed / failed / skipped / unavailable / waived / xpassed counts."""
+    statuses = ("passed", "failed", "skipped", "unavailable", "xfail", "xpass")
+    by = {s: sum(1 for r in records if r.status == s) for s in statuses}
     return {
         "applicable": len(records),
-        "run": len(records) - by["skipped"],
+        "run": len(records) - by["skipped"] - by["unavailable"],
         "passed": by["passed"],
         "failed": by["failed"] + by["xpass"],
         "skipped": by["skipped"],
+        "unavailable": by["unavailable"],
         "waived": by["xfail"],
         "xpassed": by["xpass"],
     }
@@ -69,13 +80,13 @@ def counts(records: list[CheckRecord]) -> dict[str, int]:
 def verdict(records: list[CheckRecord]) -> Verdict:
     """Return the verdict: ``failed`` when a required check failed or a waived check passed
     (strict expected failures); ``incomplete`` when no check applied or every required check
-    was skipped; ``passed`` otherwise."""
+    was skipped (or unavailable); ``passed`` otherwise."""
     if any(r.status == "xpass" for r in records) or any(
         r.status == "failed" and r.level == "required" for r in records
     ):
         return "failed"
     required = [r for r in records if r.level == "required"]
-    if not required or all(r.status == "skipped" for r in required):
+    if not required or all(r.status in ("skipped", "unavailable") for r in required):
         return "incomplete"
     return "passed"
 

@@ -15,7 +15,7 @@ from xml.etree import ElementTree as ET
 
 __all__ = ["junit_xml", "markdown_summary", "write_json", "write_junit", "write_markdown", "write_text_atomic"]
 
-_ICONS = {"passed": "✅", "failed": "❌", "skipped": "⏭️", "xfail": "⚠️", "xpass": "❗"}
+_ICONS = {"passed": "✅", "failed": "❌", "skipped": "⏭️", "unavailable": "🚫", "xfail": "⚠️", "xpass": "❗"}
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
@@ -50,7 +50,7 @@ def junit_xml(certificate: dict[str, Any]) -> str:
             name=f"{plugin['dist']}:{plugin['plugin']}",
             tests=str(c["applicable"]),
             failures=str(c["failed"]),
-            skipped=str(c["skipped"] + c["waived"]),
+            skipped=str(c["skipped"] + c.get("unavailable", 0) + c["waived"]),
             errors="0",
             time=f"{sum(ch['duration_s'] for ch in plugin['checks']):.3f}",
         )
@@ -63,12 +63,17 @@ def junit_xml(certificate: dict[str, Any]) -> str:
                 time=f"{check['duration_s']:.3f}",
             )
             outcome = check["outcome"]
+            if check.get("location"):
+                file, _, line = check["location"].rpartition(":")
+                case.set("file", file)
+                case.set("line", line)
             if outcome in ("failed", "xpass"):
                 node = ET.SubElement(
                     case, "failure", message=check["message"].splitlines()[0] if check["message"] else outcome
                 )
-                node.text = f"{check['message']}\nreproduce: {check['reproduce']}"
-            elif outcome == "skipped":
+                where = f"\nat: {check['location']}" if check.get("location") else ""
+                node.text = f"{check['message']}{where}\nreproduce: {check['reproduce']}"
+            elif outcome in ("skipped", "unavailable"):
                 ET.SubElement(case, "skipped", message=check["message"])
             elif outcome == "xfail":
                 ET.SubElement(case, "skipped", message=f"expected failure: {check['waiver']}")
@@ -88,19 +93,20 @@ def markdown_summary(certificate: dict[str, Any]) -> str:
     """Return the Markdown table a maintainer reads in a pull request."""
     env = certificate["environment"]
     lines = [
-        f"## openzoo conformance: **{certificate['verdict']}**",
+        f"## openzoo conformance: **{certificate['verdict']}**"
+        + (" (certified mode)" if certificate.get("mode") == "certified" else ""),
         "",
         f"Suite {certificate['suite_version']} · openzoo {env['core_version']} · python {env['python']} · "
         f"torch {env['torch']} · transformers {env['transformers'] or '-'} · device `{env['device']}`"
         + (f" ({env['device_name']})" if env.get("device_name") else " (not available)"),
         "",
-        "| plugin | version | verdict | passed | failed | skipped | waived |",
-        "|---|---|---|---|---|---|---|",
+        "| plugin | version | verdict | passed | failed | skipped | unavailable | waived |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for p in certificate["plugins"]:
         c = p["counts"]
         lines.append(
-            f"| {p['dist']}:{p['plugin']} | {p['version']} | {_ICONS.get(p['verdict'], '')} {p['verdict']} | {c['passed']} | {c['failed']} | {c['skipped']} | {c['waived']} |"
+            f"| {p['dist']}:{p['plugin']} | {p['version']} | {_ICONS.get(p['verdict'], '')} {p['verdict']} | {c['passed']} | {c['failed']} | {c['skipped']} | {c.get('unavailable', 0)} | {c['waived']} |"
         )
     for p in certificate["plugins"]:
         notable = [ch for ch in p["checks"] if ch["outcome"] != "passed"]
@@ -108,11 +114,12 @@ def markdown_summary(certificate: dict[str, Any]) -> str:
         if not notable:
             lines.append(f"All {len(p['checks'])} checks passed.")
             continue
-        lines += ["| outcome | component | check | level | message |", "|---|---|---|---|---|"]
+        lines += ["| outcome | component | check | level | at | message |", "|---|---|---|---|---|---|"]
         for ch in notable:
             message = ch["message"] or (f"expected failure: {ch['waiver']}" if ch["waiver"] else "")
+            where = f"`{ch['location']}`" if ch.get("location") else ""
             lines.append(
-                f"| {_ICONS[ch['outcome']]} {ch['outcome']} | {ch['component']} | `{ch['id']}` | {ch['level']} | {_cell(message)} |"
+                f"| {_ICONS[ch['outcome']]} {ch['outcome']} | {ch['component']} | `{ch['id']}` | {ch['level']} | {where} | {_cell(message)} |"
             )
         repro = [ch["reproduce"] for ch in notable if ch.get("reproduce")]
         if repro:

@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from openzoo.conformance.catalogue import check_id, checks_for
-from openzoo.conformance.declaration import DOCS_PAGE, CheckInfo, CheckSkipped, Measurement, info_of
+from openzoo.conformance.declaration import (
+    CheckInfo,
+    CheckSkipped,
+    DataUnavailable,
+    Measurement,
+    docs_url,
+    info_of,
+)
+from openzoo.conformance.locations import failure_location, format_traceback
 from openzoo.conformance.records import CheckRecord, PluginReport
 from openzoo.conformance.subjects import (
     DatasetSubject,
@@ -177,15 +185,23 @@ def run_one(planned: PlannedCheck, *, plugin: str = "") -> CheckRecord:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = planned()
+    except DataUnavailable as exc:
+        record.status = "unavailable"
+        record.message = f"{planned.check_id} unavailable: {exc}" + (
+            "" if exc.install in str(exc) else f"; install it with: {exc.install}"
+        )
     except CheckSkipped as exc:
         record.status, record.message = "skipped", f"{planned.check_id} skipped: {exc}"
+        record.skip_device = exc.device
     except ConformanceError as exc:
         record.status, record.message = "failed", _with_docs(str(exc), info)
+        record.location, record.traceback = failure_location(planned.subject, exc), format_traceback(exc)
     except Exception as exc:  # noqa: BLE001 -- an unexpected error is a failure, reported with its cause
         record.status = "failed"
         record.message = _with_docs(
             f"{planned.subject.label}: {planned.check_id} raised {type(exc).__name__}: {exc}", info
         )
+        record.location, record.traceback = failure_location(planned.subject, exc), format_traceback(exc)
     else:
         if isinstance(result, Measurement):
             record.error, record.tolerance = result.error, result.tolerance
@@ -200,20 +216,44 @@ def run_one(planned: PlannedCheck, *, plugin: str = "") -> CheckRecord:
 
 
 def _with_docs(message: str, info: CheckInfo) -> str:
-    return message if "(docs:" in message else f"{message} (docs: {DOCS_PAGE}#{info.anchor})"
+    return message if "(docs:" in message else f"{message} (docs: {docs_url(info.anchor)})"
+
+
+def _prefetch(planned: Sequence[PlannedCheck]) -> None:
+    """Start the slow, independent work of these checks (a check's ``prefetch`` attribute) in the background.
+
+    A prefetch that fails is ignored here: the check itself meets the same error and reports it.
+    """
+    for item in planned:
+        target = getattr(item.function, "func", item.function)
+        start = getattr(target, "prefetch", None)
+        if start is not None:
+            try:
+                start(item.subject, **(getattr(item.function, "keywords", None) or {}))
+            except Exception:  # noqa: BLE001 -- reported by the check when it runs
+                pass
 
 
 def run_planned(
-    planned: Sequence[PlannedCheck], *, plugin: str = "", callback: Callable[[CheckRecord], None] | None = None
+    planned: Sequence[PlannedCheck],
+    *,
+    plugin: str = "",
+    callback: Callable[[CheckRecord], None] | None = None,
+    transform: Callable[[CheckRecord], CheckRecord] | None = None,
 ) -> list[CheckRecord]:
     """Run ``planned`` in order and return one record per check.
 
     When a prerequisite (the entry point, building a preset) fails, the later checks of
     the same component and preset are reported as skipped, naming it, not rerun.
+    ``transform`` (certified mode) may rewrite each record before the callback sees it.
     """
     records = []
     broken: dict[tuple[str, str], str] = {}
+    prefetched: set[int] = set()
     for item in planned:
+        if id(item.subject) not in prefetched:
+            prefetched.add(id(item.subject))
+            _prefetch([p for p in planned if p.subject is item.subject])
         key = _prerequisite_key(item)
         blocker = broken.get(key) or broken.get(("*", ""))
         if blocker is not None:
@@ -231,6 +271,8 @@ def run_planned(
             record = run_one(item, plugin=plugin)
             if record.status == "failed" and item.info.name in _PREREQUISITES:
                 broken[("*", "") if item.info.kind == "packaging" else key] = item.check_id
+        if transform is not None:
+            record = transform(record)
         records.append(record)
         if callback is not None:
             callback(record)
@@ -246,14 +288,25 @@ def run_conformance(
     deselect: Sequence[str] = (),
     level: str | None = None,
     callback: Callable[[CheckRecord], None] | None = None,
+    certify: bool = False,
 ) -> list[PluginReport]:
     """Run the suite on plugins (every plugin when ``plugins`` is ``None``) and return their reports.
 
+    With ``certify``, every check runs (no selection) and a skip that no unavailable device
+    justifies counts as a failure (see :func:`openzoo.conformance.certification.certify_record`).
+
     :raises UnknownNameError: for a plugin name that is not installed (with close matches).
     :raises UnknownNameError: for an unknown ``device``.
+    :raises BadInputError: for ``certify`` together with a selection.
     """
     from openzoo.conformance.certificate import distribution_digest
+    from openzoo.conformance.certification import certify_record
     from openzoo.plugins import default_registry
+
+    if certify and (select or deselect or level):
+        raise BadInputError(
+            "a certified run checks everything: drop --select, --deselect and --level, or drop --certify"
+        )
 
     registry = registry if registry is not None else default_registry()
     registry.device(device)  # unknown device -> did-you-mean, before anything runs
@@ -265,6 +318,8 @@ def run_conformance(
         report = PluginReport(
             plugin=record.name, dist=record.dist, version=record.version, files_sha256=digest, files_hashed=count
         )
-        report.records = run_planned(planned, plugin=record.name, callback=callback)
+        report.records = run_planned(
+            planned, plugin=record.name, callback=callback, transform=certify_record if certify else None
+        )
         reports.append(report)
     return reports

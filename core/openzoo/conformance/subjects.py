@@ -269,7 +269,7 @@ class ModelSubject(ComponentSubject):
         spec = self.registry.device(self.device)
         backend_class = self.registry.resolve(spec)
         if not backend_class.is_available():
-            raise CheckSkipped(f"device {self.device!r} is not available in this environment")
+            raise CheckSkipped(f"device {self.device!r} is not available in this environment", device=self.device)
         return backend_class()
 
 
@@ -282,10 +282,46 @@ class DatasetSubject(ComponentSubject):
     def task(self) -> Any:
         return self.registry.task(self.spec.task)
 
+    @cached_property
+    def sample_options(self) -> dict[str, Any]:
+        """The loader options that read the spec's declared sample (``{}`` when it declares none).
+
+        The sample is written once per subject into a temporary directory, removed when the
+        subject is garbage-collected.
+        """
+        if self.spec.sample is None:
+            return {}
+        import tempfile
+        import weakref
+        from pathlib import Path
+
+        directory = tempfile.TemporaryDirectory(prefix=f"openzoo-sample-{self.spec.name}-")
+        weakref.finalize(self, directory.cleanup)
+        try:
+            writer = self.registry.resolve(self.spec, attr="sample")
+            options = writer(Path(directory.name))
+        except OpenzooError as exc:
+            raise fail(self, "the sample reference must import", str(exc), "fix DatasetSpec.sample") from None
+        except Exception as exc:
+            raise fail(
+                self,
+                "the declared sample must be written",
+                f"{type(exc).__name__}: {exc}",
+                "make sample(directory) write the files and return the loader options that read them",
+            ) from exc
+        if not isinstance(options, dict):
+            raise fail(
+                self,
+                "sample(directory) must return the loader options (a dict)",
+                type(options).__name__,
+                "return {'path': str(directory / 'sample.csv')} or the like",
+            )
+        return options
+
     def load_source(self) -> Any:
-        """Call the loader with default options and return a fresh source."""
+        """Call the loader on the declared sample (else with default options) and return a fresh source."""
         loader = self.resolve()
-        return loader()
+        return loader(**self.sample_options)
 
 
 class MetricSubject(ComponentSubject):
@@ -324,7 +360,7 @@ class DeviceSubject(ComponentSubject):
         """An instance of the backend; skips the check when the device is not available here."""
         cls = self.backend_class()
         if not cls.is_available():
-            raise CheckSkipped(f"device {self.spec.name!r} is not available in this environment")
+            raise CheckSkipped(f"device {self.spec.name!r} is not available in this environment", device=self.spec.name)
         return cls()
 
     def expected_device_type(self) -> str:

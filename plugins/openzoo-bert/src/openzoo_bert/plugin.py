@@ -156,6 +156,7 @@ def openzoo_datasets() -> list[DatasetSpec]:
                 "text for research use and are not shipped by openzoo). Get it once with: pip download --no-deps "
                 "--no-binary :all: vaderSentiment==3.3.2 -d ~/.cache/openzoo/movie-reviews"
             ),
+            sample="openzoo_bert.samples:write_movie_reviews_sample",
         ),
         DatasetSpec(
             name="csv",
@@ -167,6 +168,7 @@ def openzoo_datasets() -> list[DatasetSpec]:
                 Option("delimiter", "str", None, "field delimiter (default: tab for .tsv files, else comma)"),
             ),
             source="a file you provide",
+            sample="openzoo_bert.samples:write_csv_sample",
         ),
         DatasetSpec(
             name="jsonl",
@@ -175,5 +177,6 @@ def openzoo_datasets() -> list[DatasetSpec]:
             loader="openzoo_bert.text_files:load_jsonl",
             options=_FILE_OPTIONS,
             source="a file you provide",
+            sample="openzoo_bert.samples:write_jsonl_sample",
         ),
     ]

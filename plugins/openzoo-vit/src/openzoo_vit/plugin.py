@@ -125,5 +125,6 @@ def openzoo_datasets() -> list[DatasetSpec]:
             loader="openzoo_vit.imagefolder:load_imagefolder",
             options=(Option("path", "str", None, "root folder of the images (required)"), seed),
             source="the user's files",
+            sample="openzoo_vit.samples:write_imagefolder_sample",
         ),
     ]

