@@ -17,10 +17,10 @@ from typing import Any, final
 import torch
 
 from openzoo.engine.checkpoint import seed_everything
-from openzoo.engine.components import DevicePlan, resolve_device, resolve_model
+from openzoo.engine.components import DevicePlan, recorded_spec, resolve_device, resolve_model
 from openzoo.engine.options import option_defaults
 from openzoo.engine.rundir import RunDir
-from openzoo.errors import BadInputError, OpenzooError, UnknownNameError
+from openzoo.errors import BadInputError, OpenzooError
 from openzoo.plugins import Registry
 from openzoo.specs import ModelSpec, Preset, TaskSpec
 
@@ -92,15 +92,9 @@ def load_run(
     run = RunDir(path)
     config = run.read_config()
     model_entry = config.get("model") or {}
-    name = model_entry.get("name")
-    if not isinstance(name, str):
+    if not isinstance(model_entry, dict) or not isinstance(model_entry.get("name"), str):
         raise BadInputError(f"run configuration {run.config_path} is corrupt: model.name is missing")
-    try:
-        spec = registry.model(name)
-    except UnknownNameError as exc:
-        dist = model_entry.get("dist")
-        hint = f" The run was trained with {dist} {model_entry.get('version', '')}; install it." if dist else ""
-        raise BadInputError(f"{exc}{hint}") from None
+    spec = recorded_spec(registry, "models", model_entry, str(run.config_path))
     plan = resolve_device(registry, device, precision or "fp32", spec)
     source = run.model_source()
     factory = registry.resolve(spec)

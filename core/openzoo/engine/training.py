@@ -218,8 +218,8 @@ def resume_training(
             f"run {run.path} has no complete checkpoint to resume (checkpoints/last is missing); start a new run"
         )
     state, _ = load_trainer_state(checkpoint)
-    model_spec = registry.model(_stored(config, run, "model", "name"))
-    dataset_spec = registry.dataset(_stored(config, run, "dataset", "name"))
+    model_spec = comp.recorded_spec(registry, "models", _stored(config, run, "model"), str(run.config_path))
+    dataset_spec = comp.recorded_spec(registry, "datasets", _stored(config, run, "dataset"), str(run.config_path))
     task = registry.task(model_spec.task)
     stored = dict(_stored(config, run, "training"))
     plan = comp.resolve_device(
@@ -230,7 +230,8 @@ def resume_training(
         settings = TrainingSettings(**stored)
     except TypeError as exc:
         raise BadInputError(f"run configuration {run.config_path} is corrupt: training settings {exc}") from None
-    plans = comp.plan_metrics(registry, [m["key"] for m in config.get("metrics", [])], task.name)
+    metric_keys, metric_dists = comp.recorded_metrics(config)
+    plans = comp.plan_metrics(registry, metric_keys, task.name, metric_dists)
     selection_key = (config.get("selection_metric") or {}).get("key")
     selection = next((p for p in plans if p.key == selection_key), None)
     env = setup_distributed(plan.backend.distributed_backend)
