@@ -104,8 +104,9 @@ def load_saved_model(registry: Registry, spec: ModelSpec, directory: Path) -> An
             "to the plugin's authors"
         ) from None
     except Exception as exc:  # noqa: BLE001 -- a plugin failing on our files means they are damaged
+        names = f" ({', '.join(path.name for path in files)})" if files else ""
         raise BadInputError(
-            f"cannot load the model saved in {directory}: {type(exc).__name__}: {exc}. "
+            f"cannot load the model saved in {directory}{names}: {type(exc).__name__}: {str(exc).rstrip('. ')}. "
             "The directory is incomplete or corrupt; restore it or train again"
         ) from None
     check_loaded_weights(model.module, files, model=spec.name, directory=directory)
