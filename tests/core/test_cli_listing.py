@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import types
 
 import pytest
 from click.testing import CliRunner
 
+from openzoo import DatasetSpec, hookimpl
 from openzoo.cli import cli
+from openzoo.plugins import PluginSource
 
 BROKEN_KEYS = ["import_error", "hook_raises", "misspelled_hook", "wrong_argument", "incompatible"]
 
@@ -29,7 +32,7 @@ def test_plugins_lists_every_plugin_with_distribution_version_and_status(invoke)
     result = invoke(["plugins"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["NAME", "DISTRIBUTION", "VERSION", "STATUS", "PROVIDES"]
+    assert lines[0].split() == ["NAME", "DISTRIBUTION", "VERSION", "STATUS", "IMPORT", "PROVIDES"]
     good = next(line for line in lines if line.startswith("ozfix_good "))
     assert good.split()[:4] == ["ozfix_good", "ozfix-good", "1.2.0", "ok"]
     assert "1 model, 1 dataset, 1 metric" in good
@@ -62,6 +65,65 @@ def test_strict_mode_makes_plugins_exit_2_listing_the_problem(invoke, key):
     assert "OPENZOO_STRICT_PLUGINS is set" in result.stderr
     assert f"ozfix_{key} (ozfix-" in result.stderr
     assert "Traceback" not in result.output
+
+
+def _fake_plugin(name: str, load_effect) -> PluginSource:
+    module = types.ModuleType(name)
+    module.openzoo_datasets = hookimpl(
+        lambda: [DatasetSpec(name.replace("_", "-"), "text-classification", "A fake dataset.", "fake_mod:load")]
+    )
+
+    def load():
+        load_effect()
+        return module
+
+    return PluginSource(name=name, dist=name.replace("_", "-"), version="0.1", load=load)
+
+
+def test_plugins_json_stays_valid_when_a_plugin_prints_at_import():
+    source = _fake_plugin("oz_chatty", lambda: print("Welcome to chatty 0.1!"))
+    result = CliRunner().invoke(cli, ["plugins", "--json"], obj={"plugin_sources": [source]})
+    assert result.exit_code == 0, result.output
+    records = {r["name"]: r for r in json.loads(result.stdout)}
+    assert records["oz_chatty"]["status"] == "ok"
+    assert "Welcome to chatty 0.1!" in result.stderr
+
+
+def test_plugins_shows_import_times_and_flags_a_slow_plugin():
+    now = [0.0]
+
+    def clock() -> float:
+        return now[0]
+
+    def slow_import() -> None:
+        now[0] += 3.5
+
+    sources = [_fake_plugin("oz_quick", lambda: None), _fake_plugin("oz_sluggish", slow_import)]
+    result = CliRunner().invoke(cli, ["plugins"], obj={"plugin_sources": sources, "plugin_clock": clock})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    quick = next(line for line in lines if line.startswith("oz_quick "))
+    assert quick.split()[3:5] == ["ok", "0.00s"]
+    row = next(i for i, line in enumerate(lines) if line.startswith("oz_sluggish "))
+    assert lines[row].split()[3:6] == ["ok", "3.50s", "slow"]
+    assert lines[row + 1] == (
+        "    ! slow to import (3.5 s): every openzoo command waits for it; move heavy imports out of its hook "
+        "module, or disable it with OPENZOO_DISABLE_PLUGINS=oz_sluggish"
+    )
+    json_result = CliRunner().invoke(cli, ["plugins", "--json"], obj={"plugin_sources": sources, "plugin_clock": clock})
+    record = next(r for r in json.loads(json_result.stdout) if r["name"] == "oz_sluggish")
+    assert (record["import_seconds"], record["slow"]) == (3.5, True)
+
+
+def test_plugins_shows_a_clash_under_both_plugins_which_stay_ok(invoke):
+    result = invoke(["plugins"], "twin_a", "twin_b")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    for name, other in (("ozfix_twin_a", "ozfix-twin-b 3.1.0"), ("ozfix_twin_b", "ozfix-twin-a 2.0.0")):
+        row = next(i for i, line in enumerate(lines) if line.startswith(f"{name} "))
+        assert lines[row].split()[3] == "ok"
+        assert lines[row + 1].startswith(f"    ! model 'twin' is also provided by {other}")
+    assert "2 plugin(s) have problems" in result.stderr
 
 
 def test_plugins_shows_disabled_plugins_with_the_reason(invoke):

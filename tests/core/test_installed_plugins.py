@@ -25,6 +25,8 @@ REASONS = {
     "ozfix_twin_a": "model 'twin' is also provided by ozfix-twin-b 3.1.0",
     "ozfix_twin_b": "model 'twin' is also provided by ozfix-twin-a 2.0.0",
 }
+#: Plugins that have a problem (a shared name) but are not broken: their components all stay usable.
+CLASHING = {"ozfix_twin_a", "ozfix_twin_b"}
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def test_plugins_exits_0_and_shows_every_broken_plugin_with_its_reason(run_openz
     lines = result.stdout.splitlines()
     for name, reason in REASONS.items():
         row = next(i for i, line in enumerate(lines) if line.startswith(f"{name} "))
-        assert lines[row].split()[3] == "broken"
+        assert lines[row].split()[3] == ("ok" if name in CLASHING else "broken")
         assert reason in lines[row + 1], lines[row + 1]
     good = next(line for line in lines if line.startswith("ozfix_good "))
     assert good.split()[:4] == ["ozfix_good", "ozfix-good", "1.2.0", "ok"]

@@ -207,3 +207,89 @@ def test_the_builtin_plugin_comes_first_and_is_marked_builtin():
 def test_the_openzoo_requirement_is_read_from_requires_dist(line, compatible):
     source = PluginSource(name="p", dist="p", version="1", load=lambda: _module("p"), requires=(line,))
     assert (load_registry([source], environ={}).problems() == []) is compatible
+
+
+def test_a_hook_calling_sys_exit_is_a_broken_plugin_not_the_end_of_the_process(fixture_sources):
+    def openzoo_models():
+        raise SystemExit(0)
+
+    module = _module("exits_in_hook", openzoo_models=hookimpl(openzoo_models))
+    registry = load_registry([*fixture_sources("good"), _source(module)], environ={})
+    assert _record(registry, "exits_in_hook").status == "broken"
+    assert "hook openzoo_models raised SystemExit: 0" in registry.problems()[0]
+    assert registry.model("good-model").origin.dist == "ozfix-good"
+
+
+def test_a_plugin_exiting_at_import_is_reported_as_having_called_sys_exit():
+    def load():
+        raise SystemExit("bye")
+
+    registry = load_registry([PluginSource(name="exits", dist="exits", version="1", load=load)], environ={})
+    assert "failed to import: SystemExit: bye (it called sys.exit)" in registry.problems()[0]
+
+
+def test_what_a_plugin_prints_while_loading_goes_to_stderr(capsys):
+    def load():
+        print("hello from import")
+        return _module("chatty", openzoo_models=hookimpl(lambda: print("hello from hook") or [_model()]))
+
+    registry = load_registry([PluginSource(name="chatty", dist="chatty", version="1", load=load)], environ={})
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "hello from import\nhello from hook\n" in captured.err
+    assert registry.model("fake").origin.dist == "chatty"
+
+
+def test_a_lazy_reference_that_prints_or_exits_at_import_is_contained(tmp_path, monkeypatch, capsys):
+    from openzoo.errors import PluginError
+    from openzoo.plugins import resolve_reference
+
+    (tmp_path / "oz_prints_on_use.py").write_text("print('loud')\nVALUE = 7\n")
+    (tmp_path / "oz_exits_on_use.py").write_text("import sys\nsys.exit(4)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert resolve_reference("oz_prints_on_use:VALUE") == 7
+    assert capsys.readouterr().out == ""
+    with pytest.raises(PluginError, match=r"cannot import 'oz_exits_on_use' .*SystemExit: 4"):
+        resolve_reference("oz_exits_on_use:VALUE", owner="dist:thing")
+
+
+class FakeClock:
+    """A clock that only moves when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _timed_source(name: str, clock: FakeClock, seconds: float) -> PluginSource:
+    module = _module(name, openzoo_models=hookimpl(lambda: [_model(name.replace("_", "-"))]))
+
+    def load() -> types.ModuleType:
+        clock.now += seconds
+        return module
+
+    return PluginSource(name=name, dist=name, version="1", load=load)
+
+
+def test_each_plugins_import_time_is_recorded_and_slow_ones_are_flagged():
+    clock = FakeClock()
+    sources = [_timed_source("quick", clock, 0.25), _timed_source("sluggish", clock, 2.5)]
+    registry = load_registry(sources, environ={}, clock=clock, slow_after=1.0)
+    builtin, quick, sluggish = registry.plugins
+    assert (builtin.import_seconds, builtin.slow) == (0.0, False)
+    assert (quick.import_seconds, quick.slow) == (0.25, False)
+    assert (sluggish.import_seconds, sluggish.slow) == (2.5, True)
+    assert sluggish.status == "ok" and registry.problems() == []  # slow is a warning, never an error
+
+
+def test_the_slow_threshold_is_a_parameter():
+    clock = FakeClock()
+    registry = load_registry([_timed_source("quick", clock, 0.25)], environ={}, clock=clock, slow_after=0.1)
+    assert _record(registry, "quick").slow
+
+
+def test_plugins_not_imported_have_no_import_time(fixture_sources):
+    registry = load_registry(fixture_sources("incompatible"), environ={"OPENZOO_DISABLE_PLUGINS": "nothing"})
+    assert _record(registry, "ozfix_incompatible").import_seconds is None

@@ -111,10 +111,11 @@ def clashing():
     )
 
 
-def test_a_clashing_name_is_unavailable_plainly_and_the_error_names_both_choices(clashing):
+def test_a_clashing_name_is_unavailable_plainly_and_the_error_names_both_origins_and_choices(clashing):
     with pytest.raises(
         BadInputError,
-        match=r"model 'twin' is provided by several plugins; select one with 'dist-one:twin' or 'dist-two:twin'",
+        match=r"model 'twin' is provided by several plugins \(dist-one 1.0, dist-two 2.5\); "
+        r"select one with 'dist-one:twin' or 'dist-two:twin'",
     ):
         clashing.model("twin")
 
@@ -124,12 +125,25 @@ def test_each_clashing_component_is_selectable_as_dist_colon_name(clashing):
     assert clashing.model("dist-two:twin").origin.version == "2.5"
 
 
-def test_the_clash_is_reported_on_both_plugins_naming_the_other_origin(clashing):
+def test_the_clash_is_reported_on_both_plugins_naming_the_other_origin_without_breaking_either(clashing):
     one, two = (r for r in clashing.plugins if not r.builtin)
-    assert one.status == two.status == "broken"
+    assert one.status == two.status == "ok"
     assert "model 'twin' is also provided by dist-two 2.5" in one.problems[0]
     assert "model 'twin' is also provided by dist-one 1.0" in two.problems[0]
     assert "select one with 'dist-one:twin' or 'dist-two:twin', or uninstall one of the plugins" in one.problems[0]
+    assert clashing.problems() == [f"{r.name} ({r.dist} {r.version}): {r.problems[0]}" for r in (one, two)]
+
+
+def test_a_later_plugin_with_the_same_name_leaves_the_first_ones_other_components_usable():
+    registry = load_registry(
+        [
+            _plugin("one", "dist-one", _model("twin"), _model("solo"), version="1.0"),
+            _plugin("two", "dist-two", _model("twin"), version="2.5"),
+        ],
+        environ={},
+    )
+    assert registry.model("solo").origin.dist == "dist-one"
+    assert registry.model("dist-one:twin").origin.dist == "dist-one"
 
 
 def test_clashing_names_are_listed_once_per_provider_in_qualified_form(clashing):

@@ -118,7 +118,7 @@ def test_corrupt_config_json_is_bad_input(registry, trained):
 
 def test_corrupt_model_weights_are_bad_input(registry, trained):
     (trained.path / "model" / "model.safetensors").write_bytes(b"not safetensors")
-    with pytest.raises(BadInputError, match=r"cannot load the model saved in .*corrupt"):
+    with pytest.raises(BadInputError, match=r"weight file .*model.safetensors is truncated or corrupt"):
         api.load(trained, registry=registry)
 
 

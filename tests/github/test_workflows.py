@@ -185,3 +185,19 @@ def test_actionlint_wrapper_reports_a_broken_workflow(tmp_path):
     )
     assert result.returncode == 1
     assert '"tpu" is unknown' in result.stdout
+
+
+#: How CI runs nox: one pinned release (bumped deliberately), so a new nox cannot change CI unreviewed.
+NOX_PIN = re.compile(r"pipx run --spec nox==(\d+\.\d+\.\d+) nox ")
+
+
+def test_every_pipx_run_of_nox_is_pinned_to_one_version():
+    found = []
+    for path in WORKFLOWS:
+        for job, step in _steps(_load(path)):
+            command = step.get("run", "")
+            if "nox" in command and "pipx" in command:
+                match = NOX_PIN.search(command)
+                assert match, f"{path.name}: {job}: pin nox as 'pipx run --spec nox==X.Y.Z nox ...': {command!r}"
+                found.append(match.group(1))
+    assert len(found) >= 6 and len(set(found)) == 1, found

@@ -146,12 +146,15 @@ def context_registry(ctx: click.Context) -> Registry:
 
     Plugins come from the ``openzoo`` entry points, unless the root context's ``obj``
     holds ``plugin_sources`` (a list of :class:`~openzoo.plugins.PluginSource`), as tests
-    pass with ``CliRunner().invoke(cli, args, obj={"plugin_sources": [...]})``.
+    pass with ``CliRunner().invoke(cli, args, obj={"plugin_sources": [...]})``; its
+    ``plugin_clock`` replaces the clock that times plugin imports.
     """
+    import time
+
     from openzoo.plugins import load_registry
 
     obj = ctx.find_root().obj or {}
-    return load_registry(obj.get("plugin_sources"))
+    return load_registry(obj.get("plugin_sources"), clock=obj.get("plugin_clock", time.perf_counter))
 
 
 def main(argv: list[str] | None = None) -> None:

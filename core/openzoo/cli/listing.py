@@ -49,37 +49,54 @@ def _provides_text(record: PluginRecord, names: bool) -> str:
     return "; ".join(parts) if names else ", ".join(parts)
 
 
+def _import_text(record: PluginRecord) -> str:
+    if record.import_seconds is None:
+        return "-"
+    return f"{record.import_seconds:.2f}s" + (" slow" if record.slow else "")
+
+
+def _slow_note(record: PluginRecord) -> str:
+    return (
+        f"slow to import ({record.import_seconds:.1f} s): every openzoo command waits for it; "
+        "move heavy imports out of its hook module, or disable it with "
+        f"OPENZOO_DISABLE_PLUGINS={record.name}"
+    )
+
+
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per plugin) instead of a table.")
 @click.option("--names", "-n", is_flag=True, help="List the names each plugin provides instead of counts.")
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool, names: bool) -> None:
-    """Show installed plugins, their versions, health and components.
+    """Show installed plugins, their versions, health, import time and components.
 
     Exits 0 even when some plugins are broken: their reasons are printed under
     them and every other plugin keeps working. Set OPENZOO_STRICT_PLUGINS=1 to
-    exit 2 instead (for plugin authors and CI). Disable a plugin with
-    OPENZOO_DISABLE_PLUGINS=name,...
+    exit 2 instead (for plugin authors and CI). IMPORT is the time each plugin
+    took to load, which every openzoo command pays; slow ones are flagged.
+    Disable a plugin with OPENZOO_DISABLE_PLUGINS=name,...
     """
     registry = context_registry(ctx)
     if as_json:
         click.echo(dump_json([record.as_dict() for record in registry.plugins]))
         return
     rows = [
-        (record.name, record.dist, record.version, record.status, _provides_text(record, names))
+        (record.name, record.dist, record.version, record.status, _import_text(record), _provides_text(record, names))
         for record in registry.plugins
     ]
     width = output_width()
-    lines = format_table(("name", "distribution", "version", "status", "provides"), rows, width=width)
+    lines = format_table(("name", "distribution", "version", "status", "import", "provides"), rows, width=width)
     click.echo(lines[0])
     for line, record in zip(lines[1:], registry.plugins):
         click.echo(line)
         for problem in record.problems:
             click.echo(f"    ! {problem}")
-    broken = sum(record.status == "broken" for record in registry.plugins)
-    if broken:
+        if record.slow:
+            click.echo(f"    ! {_slow_note(record)}")
+    troubled = sum(record.status != "disabled" and bool(record.problems) for record in registry.plugins)
+    if troubled:
         click.echo(
-            f"{broken} plugin(s) have problems; everything else works. "
+            f"{troubled} plugin(s) have problems; everything else works. "
             "Set OPENZOO_STRICT_PLUGINS=1 to make problems an error.",
             err=True,
         )

@@ -208,7 +208,10 @@ def evaluate(
     dataset_name = dataset or stored_dataset.get("name")
     if dataset_name is None:
         raise BadInputError("evaluate needs --dataset when given a model name instead of a run directory")
-    dataset_spec = registry.dataset(dataset_name)
+    if stored_dataset and dataset in (None, stored_dataset.get("name")):  # the run's own dataset
+        dataset_spec = comp.recorded_spec(registry, "datasets", stored_dataset, "the run's config.json")
+    else:
+        dataset_spec = registry.dataset(dataset_name)
     model_name = loaded.spec.name if loaded is not None else str(run_or_model)
     model_options = () if loaded is not None else _fresh_model_spec(registry, model_name, preset).options
     routed = route_options(
@@ -233,9 +236,9 @@ def evaluate(
     comp.check_same_task(loaded.spec, dataset_spec, registry)
     chosen_split = comp.pick_split(source, split, purpose="eval", dataset=dataset_name) or split
     examples = comp.load_split(source, chosen_split, dataset_name)
-    names = metrics or [m["key"] for m in stored.get("metrics", [])]
-    names = names or comp.default_metric_names(loaded.spec, loaded.task)
-    plans = comp.plan_metrics(registry, names, loaded.task.name)
+    stored_names, stored_dists = comp.recorded_metrics(stored)
+    names = metrics or stored_names or comp.default_metric_names(loaded.spec, loaded.task)
+    plans = comp.plan_metrics(registry, names, loaded.task.name, None if metrics else stored_dists)
     built = comp.build_metrics(registry, plans, source.info, loaded.device)
     size = batch_size or (stored.get("training") or {}).get("batch_size") or 32
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:

@@ -14,7 +14,7 @@ from typing import Any, final
 
 from openzoo.engine.options import convert_option, parse_metric_name
 from openzoo.errors import BadInputError, PluginError, UnknownNameError
-from openzoo.plugins import Registry, split_model_name
+from openzoo.plugins import SINGULAR, Registry, split_model_name
 from openzoo.specs import DatasetSpec, MetricSpec, ModelSpec, Preset, TaskSpec
 
 __all__ = [
@@ -25,6 +25,8 @@ __all__ = [
     "load_source",
     "load_split",
     "plan_metrics",
+    "recorded_metrics",
+    "recorded_spec",
     "resolve_device",
     "resolve_model",
 ]
@@ -39,6 +41,47 @@ def describe_origin(spec: Any) -> dict[str, Any]:
     if origin is None:
         return {"name": spec.name}
     return {"name": spec.name, "dist": origin.dist, "version": origin.version, "plugin": origin.plugin}
+
+
+def recorded_spec(registry: Registry, kind: str, entry: Mapping[str, Any], where: str) -> Any:
+    """Return the spec a run's ``config.json`` entry names, from the distribution recorded there.
+
+    A run records ``name`` and ``dist`` of each component, so a plugin installed later
+    that provides the same name changes nothing for the run. An entry without ``dist``
+    (written by an older openzoo) is looked up by its plain name.
+
+    :param kind: ``models``, ``datasets`` or ``metrics``.
+    :param where: the config file, for messages.
+    :raises BadInputError: when the entry is corrupt or its distribution no longer provides the name.
+    """
+    name, dist = entry.get("name"), entry.get("dist")
+    if not isinstance(name, str) or not name:
+        raise BadInputError(f"run configuration {where} is corrupt: a {kind} entry has no name")
+    if not isinstance(dist, str) or not dist:
+        return registry.get(kind, name)
+    try:
+        return registry.get(kind, f"{dist}:{name}")
+    except UnknownNameError:
+        version = entry.get("version")
+        others = [s for s in registry.list(kind) if s.name == name]
+        elsewhere = (
+            f" ({', '.join(str(s.origin) for s in others)} provides {name!r} too, but the run was not trained with it)"
+            if others
+            else ""
+        )
+        has_version = isinstance(version, str) and bool(version)
+        release = f"{dist} {version}" if has_version else dist
+        raise BadInputError(
+            f"the run was trained with {SINGULAR[kind]} {name!r} from {release}, which is not installed{elsewhere}; "
+            f"install it (pip install '{dist}{f'=={version}' if has_version else ''}')"
+        ) from None
+
+
+def recorded_metrics(config: Mapping[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """Return the metric keys of a run's ``config.json`` and the distribution of each (for :func:`plan_metrics`)."""
+    entries = [m for m in config.get("metrics") or [] if isinstance(m, Mapping) and isinstance(m.get("key"), str)]
+    dists = {m["key"]: m["dist"] for m in entries if isinstance(m.get("dist"), str) and m["dist"]}
+    return [m["key"] for m in entries], dists
 
 
 def resolve_model(registry: Registry, name: str, preset: str | None) -> tuple[ModelSpec, Preset]:
@@ -123,15 +166,19 @@ class MetricPlan:
         return self.spec.higher_is_better
 
 
-def plan_metrics(registry: Registry, names: Sequence[str], task: str) -> list[MetricPlan]:
+def plan_metrics(
+    registry: Registry, names: Sequence[str], task: str, dists: Mapping[str, str] | None = None
+) -> list[MetricPlan]:
     """Look up metrics by name (``name@k`` allowed) and check that each applies to ``task``.
 
+    :param dists: the distribution to take each metric from, by its key in ``names`` (a run's record).
     :raises BadInputError: for an unknown metric, one of another task, or a bad ``@k``.
     """
     plans = []
     for text in dict.fromkeys(names):
         name, raw_options = parse_metric_name(text)
-        spec = registry.metric(name)
+        dist = (dists or {}).get(text)
+        spec = registry.metric(f"{dist}:{name}" if dist else name)
         if task not in spec.tasks:
             fitting = ", ".join(m.name for m in registry.list("metrics", task=task)) or "none installed"
             raise BadInputError(

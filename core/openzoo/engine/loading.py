@@ -17,14 +17,15 @@ from typing import Any, final
 import torch
 
 from openzoo.engine.checkpoint import seed_everything
-from openzoo.engine.components import DevicePlan, resolve_device, resolve_model
+from openzoo.engine.components import DevicePlan, recorded_spec, resolve_device, resolve_model
 from openzoo.engine.options import option_defaults
 from openzoo.engine.rundir import RunDir
-from openzoo.errors import BadInputError, OpenzooError, UnknownNameError
-from openzoo.plugins import Registry
+from openzoo.engine.weights import check_loaded_weights, check_weight_files
+from openzoo.errors import BadInputError, OpenzooError, PluginError
+from openzoo.plugins import Registry, qualified_name
 from openzoo.specs import ModelSpec, Preset, TaskSpec
 
-__all__ = ["LoadedRun", "build_model", "load_run", "looks_like_path", "model_config"]
+__all__ = ["LoadedRun", "build_model", "load_run", "load_saved_model", "looks_like_path", "model_config"]
 
 
 @final
@@ -81,6 +82,37 @@ def _place(model: Any, plan: DevicePlan, index: int = 0) -> torch.device:
     return device
 
 
+def load_saved_model(registry: Registry, spec: ModelSpec, directory: Path) -> Any:
+    """Load the model a run saved in ``directory`` with its plugin, checking the weights on both sides.
+
+    The weight files must be whole before the plugin reads them, and the loaded module must
+    hold exactly what they hold (:mod:`openzoo.engine.weights`): a model that would predict
+    with weights its plugin silently initialised is an error, never a result.
+
+    :raises BadInputError: naming the file or the keys when the weights are damaged or do not fit.
+    :raises PluginError: when the plugin calls ``sys.exit`` while loading.
+    """
+    files = check_weight_files(directory)
+    factory = registry.resolve(spec)
+    try:
+        model = factory.load(directory)
+    except OpenzooError:
+        raise
+    except SystemExit as exc:
+        raise PluginError(
+            f"{qualified_name(spec)}: the plugin called sys.exit({exc.code!r}) while loading {directory}; report it "
+            "to the plugin's authors"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 -- a plugin failing on our files means they are damaged
+        names = f" ({', '.join(path.name for path in files)})" if files else ""
+        raise BadInputError(
+            f"cannot load the model saved in {directory}{names}: {type(exc).__name__}: {str(exc).rstrip('. ')}. "
+            "The directory is incomplete or corrupt; restore it or train again"
+        ) from None
+    check_loaded_weights(model.module, files, model=spec.name, directory=directory)
+    return model
+
+
 def load_run(
     path: str | os.PathLike[str], *, registry: Registry, device: str = "auto", precision: str | None = None
 ) -> LoadedRun:
@@ -92,27 +124,11 @@ def load_run(
     run = RunDir(path)
     config = run.read_config()
     model_entry = config.get("model") or {}
-    name = model_entry.get("name")
-    if not isinstance(name, str):
+    if not isinstance(model_entry, dict) or not isinstance(model_entry.get("name"), str):
         raise BadInputError(f"run configuration {run.config_path} is corrupt: model.name is missing")
-    try:
-        spec = registry.model(name)
-    except UnknownNameError as exc:
-        dist = model_entry.get("dist")
-        hint = f" The run was trained with {dist} {model_entry.get('version', '')}; install it." if dist else ""
-        raise BadInputError(f"{exc}{hint}") from None
+    spec = recorded_spec(registry, "models", model_entry, str(run.config_path))
     plan = resolve_device(registry, device, precision or "fp32", spec)
-    source = run.model_source()
-    factory = registry.resolve(spec)
-    try:
-        model = factory.load(source)
-    except OpenzooError:
-        raise
-    except Exception as exc:  # noqa: BLE001 -- a plugin failing on our files means they are damaged
-        raise BadInputError(
-            f"cannot load the model saved in {source}: {type(exc).__name__}: {exc}. "
-            "The directory is incomplete or corrupt; restore it or train again"
-        ) from None
+    model = load_saved_model(registry, spec, run.model_source())
     placed = _place(model, plan)
     return LoadedRun(
         model=model,

@@ -19,13 +19,14 @@ from typing import Any, final
 from openzoo.engine import components as comp
 from openzoo.engine.checkpoint import load_trainer_state, seed_everything
 from openzoo.engine.distributed import Distributed, setup_distributed
-from openzoo.engine.loading import model_config
+from openzoo.engine.loading import load_saved_model, model_config
 from openzoo.engine.loop import Trainer
 from openzoo.engine.options import route_options
 from openzoo.engine.runconfig import build_run_config
 from openzoo.engine.rundir import MODEL_DIR, RunDir, atomic_write_json, clean_checkpoints
 from openzoo.engine.settings import TrainingSettings, resolve_training_settings
-from openzoo.errors import BadInputError, OpenzooError
+from openzoo.engine.weights import check_weight_files
+from openzoo.errors import BadInputError
 from openzoo.plugins import Registry
 
 __all__ = ["Run", "new_run_path", "resume_training", "start_training"]
@@ -217,9 +218,12 @@ def resume_training(
         raise BadInputError(
             f"run {run.path} has no complete checkpoint to resume (checkpoints/last is missing); start a new run"
         )
-    state, _ = load_trainer_state(checkpoint)
-    model_spec = registry.model(_stored(config, run, "model", "name"))
-    dataset_spec = registry.dataset(_stored(config, run, "dataset", "name"))
+    try:
+        state, _ = load_trainer_state(checkpoint)
+    except BadInputError as exc:
+        raise BadInputError(f"{exc}{_intact_best_hint(run, checkpoint)}") from None
+    model_spec = comp.recorded_spec(registry, "models", _stored(config, run, "model"), str(run.config_path))
+    dataset_spec = comp.recorded_spec(registry, "datasets", _stored(config, run, "dataset"), str(run.config_path))
     task = registry.task(model_spec.task)
     stored = dict(_stored(config, run, "training"))
     plan = comp.resolve_device(
@@ -230,7 +234,8 @@ def resume_training(
         settings = TrainingSettings(**stored)
     except TypeError as exc:
         raise BadInputError(f"run configuration {run.config_path} is corrupt: training settings {exc}") from None
-    plans = comp.plan_metrics(registry, [m["key"] for m in config.get("metrics", [])], task.name)
+    metric_keys, metric_dists = comp.recorded_metrics(config)
+    plans = comp.plan_metrics(registry, metric_keys, task.name, metric_dists)
     selection_key = (config.get("selection_metric") or {}).get("key")
     selection = next((p for p in plans if p.key == selection_key), None)
     env = setup_distributed(plan.backend.distributed_backend)
@@ -243,7 +248,10 @@ def resume_training(
         train_examples = comp.load_split(source, train_split, dataset_spec.name)
         eval_split = config["dataset"].get("eval_split")
         eval_examples = comp.load_split(source, eval_split, dataset_spec.name) if eval_split else None
-        instance = _load_checkpoint_model(registry, model_spec, checkpoint / MODEL_DIR)
+        try:
+            instance = load_saved_model(registry, model_spec, checkpoint / MODEL_DIR)
+        except BadInputError as exc:
+            raise BadInputError(f"{exc}{_intact_best_hint(run, checkpoint)}") from None
         if env.is_main:
             clean_checkpoints(run.checkpoints)
             resumed = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "step": int(state["step"]), "command": command}
@@ -269,12 +277,18 @@ def _check_world_size(config: Mapping[str, Any], run: RunDir, env: Distributed) 
         )
 
 
-def _load_checkpoint_model(registry: Registry, spec: Any, directory: Path) -> Any:
+def _intact_best_hint(run: RunDir, damaged: Path) -> str:
+    """Return a sentence offering the best checkpoint when ``damaged`` cannot be resumed but best can."""
+    best = run.complete_checkpoint("best")
+    if best is None or best.resolve() == damaged.resolve():
+        return ""
     try:
-        return registry.resolve(spec).load(directory)
-    except OpenzooError:
-        raise
-    except Exception as exc:  # noqa: BLE001 -- the plugin cannot read our files: they are damaged
-        raise BadInputError(
-            f"cannot load the checkpoint model in {directory}: {type(exc).__name__}: {exc}; the checkpoint is corrupt"
-        ) from None
+        check_weight_files(best / MODEL_DIR)
+        _, summary = load_trainer_state(best)
+    except BadInputError:
+        return ""
+    last = run.checkpoint_path("last")
+    return (
+        f". The best checkpoint {best} (step {summary.get('step', '?')}) is intact: to continue from it, "
+        f"run 'rm -r {last} && cp -r {best} {last}', then 'openzoo train --resume {run.path}' again"
+    )

@@ -5,9 +5,12 @@ entry point in the ``openzoo`` group (plus core's builtins, through the very
 same path), calls each plugin's hooks one at a time and collects their specs
 into a :class:`Registry`. A plugin that fails in any way -- it does not import,
 declares an incompatible core range, misspells a hook, takes hook arguments that
-do not exist, raises in a hook, returns invalid specs or clashes with another
-plugin -- is recorded with its reason and every other plugin keeps working.
-``OPENZOO_STRICT_PLUGINS=1`` turns those records into one
+do not exist, raises in a hook or calls ``sys.exit``, returns invalid specs --
+is recorded as broken with its reason and every other plugin keeps working. A
+name two plugins provide is reported on both (each stays usable as
+``dist:name``, and neither plugin is marked broken). What plugins print while
+they load goes to stderr, and each plugin's import time is recorded (slow ones
+are flagged). ``OPENZOO_STRICT_PLUGINS=1`` turns the problems into one
 :class:`~openzoo.errors.StrictPluginsError`; ``OPENZOO_DISABLE_PLUGINS=a,b``
 skips plugins by entry-point or distribution name.
 
@@ -20,7 +23,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 
 from openzoo.errors import StrictPluginsError
 from openzoo.plugins._discovery import (
@@ -30,7 +34,7 @@ from openzoo.plugins._discovery import (
     core_version,
     entry_point_sources,
 )
-from openzoo.plugins._loader import KINDS, SINGULAR, PluginLoader, PluginRecord
+from openzoo.plugins._loader import KINDS, SINGULAR, SLOW_IMPORT_SECONDS, PluginLoader, PluginRecord
 from openzoo.plugins._registry import (
     Registry,
     natural_key,
@@ -44,6 +48,7 @@ from openzoo.plugins._registry import (
 __all__ = [
     "KINDS",
     "SINGULAR",
+    "SLOW_IMPORT_SECONDS",
     "PluginRecord",
     "PluginSource",
     "Registry",
@@ -82,6 +87,8 @@ def load_registry(
     disabled: Iterable[str] | None = None,
     strict: bool | None = None,
     environ: Mapping[str, str] | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+    slow_after: float = SLOW_IMPORT_SECONDS,
 ) -> Registry:
     """Discover plugins and return a fresh :class:`Registry`.
 
@@ -90,6 +97,8 @@ def load_registry(
     :param disabled: plugin or distribution names to skip; ``None`` reads ``OPENZOO_DISABLE_PLUGINS``.
     :param strict: raise on any plugin problem; ``None`` reads ``OPENZOO_STRICT_PLUGINS``.
     :param environ: where ``None`` arguments are read from; defaults to :data:`os.environ`.
+    :param clock: returns seconds; times each plugin's import (tests pass a fake clock).
+    :param slow_after: a plugin importing for longer than this many seconds is flagged as slow.
     :raises StrictPluginsError: in strict mode, listing every problem.
     """
     environ = os.environ if environ is None else environ
@@ -98,7 +107,7 @@ def load_registry(
     if strict is None:
         strict = strict_from_env(environ)
     version = core_version()
-    loader = PluginLoader(set(disabled), version)
+    loader = PluginLoader(set(disabled), version, clock=clock, slow_after=slow_after)
     all_sources: list[PluginSource] = [builtin_source(version)] if builtins else []
     all_sources.extend(entry_point_sources() if sources is None else sources)
     for source in all_sources:

@@ -1,15 +1,22 @@
 """Loading plugins one at a time into a pluggy manager, isolating every failure.
 
 Each plugin is imported, registered, checked for unknown hooks and asked for its
-specs inside its own ``try``. A plugin that fails at any step is recorded as
-broken with a reason the user can act on, is unregistered, and contributes
-nothing: its specs are validated all together before any is accepted.
+specs inside its own ``try``. A plugin that fails at any step -- including one
+that calls ``sys.exit`` -- is recorded as broken with a reason the user can act
+on, is unregistered, and contributes nothing: its specs are validated all
+together before any is accepted. While a plugin imports and answers its hooks,
+whatever it prints goes to stderr (stdout carries ``--json`` results), and the
+time it takes is recorded: every ``openzoo`` command pays it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, final
 
@@ -19,7 +26,15 @@ from openzoo import hookspecs
 from openzoo.plugins._discovery import PluginSource, canonical_dist, incompatible_core
 from openzoo.specs import DatasetSpec, DeviceSpec, MetricSpec, ModelSpec, Origin, TaskSpec
 
-__all__ = ["KINDS", "SINGULAR", "PluginLoader", "PluginRecord", "Status", "describe_exception"]
+__all__ = [
+    "KINDS",
+    "SINGULAR",
+    "SLOW_IMPORT_SECONDS",
+    "PluginLoader",
+    "PluginRecord",
+    "Status",
+    "describe_exception",
+]
 
 #: Component kinds, in the order listings show them, with the hook and spec type of each.
 KINDS: dict[str, tuple[str, type]] = {
@@ -33,6 +48,8 @@ KINDS: dict[str, tuple[str, type]] = {
 SINGULAR = {"tasks": "task", "models": "model", "datasets": "dataset", "metrics": "metric", "devices": "device"}
 _HOOK_NAMES = sorted(hook for hook, _ in KINDS.values())
 Status = Literal["ok", "broken", "disabled"]
+#: A plugin taking longer than this (seconds) to import and answer its hooks is flagged as slow.
+SLOW_IMPORT_SECONDS = 1.0
 
 
 @final
@@ -48,12 +65,18 @@ class PluginRecord:
     version: str
     #: ``ok``, ``broken`` (see :attr:`problems`) or ``disabled``.
     status: Status = "ok"
-    #: Why the plugin, or some of its components, cannot be used; each says what to do.
+    #: Why the plugin, or some of its components, cannot be used; each says what to do. A plugin
+    #: can be ``ok`` and still have problems: a name it shares with another plugin is usable only
+    #: as ``dist:name``.
     problems: list[str] = field(default_factory=list)
     #: Component names the plugin provides, by kind.
     provides: dict[str, list[str]] = field(default_factory=dict)
     #: True for core's builtin plugin.
     builtin: bool = False
+    #: Seconds the plugin took to import and answer its hooks; ``None`` when it was not imported.
+    import_seconds: float | None = None
+    #: True when :attr:`import_seconds` is over the loader's threshold (:data:`SLOW_IMPORT_SECONDS`).
+    slow: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """Return the record as plain JSON-serialisable data."""
@@ -73,12 +96,27 @@ def describe_exception(exc: BaseException) -> str:
 
 
 class PluginLoader:
-    """Loads plugins into one pluggy manager and collects their specs."""
+    """Loads plugins into one pluggy manager and collects their specs.
 
-    def __init__(self, disabled: set[str], core_version: str) -> None:
+    :param disabled: plugin or distribution names to skip.
+    :param core_version: the installed core version, checked against each plugin's range.
+    :param clock: returns seconds; measures each plugin's import (tests pass a fake).
+    :param slow_after: import seconds over which a plugin is flagged as slow.
+    """
+
+    def __init__(
+        self,
+        disabled: set[str],
+        core_version: str,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+        slow_after: float = SLOW_IMPORT_SECONDS,
+    ) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         self.core_version = core_version
+        self.clock = clock
+        self.slow_after = slow_after
         self.disabled = {canonical_dist(name) for name in disabled}
         for name in disabled:
             self.pm.set_blocked(name)
@@ -106,28 +144,40 @@ class PluginLoader:
         if reason:
             record.mark_broken(reason)
             return record
+        started = self.clock()
         try:
-            plugin = source.load()
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 -- any import failure is the plugin's problem
-            where = f" {source.value}" if source.value else ""
-            record.mark_broken(
-                f"failed to import{where}: {describe_exception(exc)}; "
-                f"install what it needs, reinstall {source.dist}, or disable it with OPENZOO_DISABLE_PLUGINS={source.name}"
-            )
-            return record
-        reason = self._register(plugin, source.name)
+            with contextlib.redirect_stdout(sys.stderr):  # a print at import must not corrupt --json output
+                collected, reason = self._import_and_collect(source)
+        finally:
+            record.import_seconds = max(0.0, self.clock() - started)
+            record.slow = record.import_seconds > self.slow_after
         if reason:
-            record.mark_broken(reason)
-            return record
-        collected, reason = self._collect(source)
-        if reason:
-            self.pm.unregister(name=source.name)
             record.mark_broken(reason)
             return record
         for kind, spec in collected:  # validate, then commit
             self.specs.append((record, kind, spec))
             record.provides.setdefault(kind, []).append(spec.name)
         return record
+
+    def _import_and_collect(self, source: PluginSource) -> tuple[list[tuple[str, Any]], str | None]:
+        """Import, register and ask ``source`` for its specs; return them, or why the plugin is broken."""
+        try:
+            plugin = source.load()
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 -- any import failure is the plugin's problem
+            where = f" {source.value}" if source.value else ""
+            exited = " (it called sys.exit)" if isinstance(exc, SystemExit) else ""
+            return [], (
+                f"failed to import{where}: {describe_exception(exc)}{exited}; "
+                f"install what it needs, reinstall {source.dist}, or disable it with OPENZOO_DISABLE_PLUGINS={source.name}"
+            )
+        reason = self._register(plugin, source.name)
+        if reason:
+            return [], reason
+        collected, reason = self._collect(source)
+        if reason:
+            self.pm.unregister(name=source.name)
+            return [], reason
+        return collected, None
 
     def _register(self, plugin: object, name: str) -> str | None:
         """Register ``plugin``; return why it cannot be, leaving the manager unchanged."""
@@ -172,7 +222,7 @@ class PluginLoader:
                     continue
                 try:
                     result = impl.function()
-                except Exception as exc:  # noqa: BLE001 -- a raising hook is the plugin's problem
+                except (Exception, SystemExit) as exc:  # noqa: BLE001 -- a raising hook is the plugin's problem
                     return [], f"hook {hook_name} raised {describe_exception(exc)}; fix the plugin or report it"
                 if not isinstance(result, (list, tuple)):
                     return [], (

@@ -1,17 +1,21 @@
 """The registry: every loaded component by kind and name, and lazy resolution.
 
 Lookups accept a plain name or ``dist:name``. A name that two plugins provide is
-unavailable under its plain name (both plugins are reported, neither wins) and
-stays reachable as ``dist:name``. Unknown names raise with close matches.
+unavailable under its plain name (the clash is reported on both plugins, neither
+wins, neither is marked broken) and stays reachable as ``dist:name``: runs record
+the distribution of each component, so a plugin installed later with the same
+name does not change what an existing run loads. Unknown names raise with close matches.
 Listing reads specs only; :meth:`Registry.resolve` imports a spec's lazy
 reference the first time a component is used.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import importlib
 import re
+import sys
 import threading
 from typing import Any, final
 
@@ -65,13 +69,17 @@ def qualified_name(spec: Any) -> str:
 def resolve_reference(reference: str, owner: str = "") -> Any:
     """Import ``package.module:attr.sub`` and return the attribute.
 
-    :raises PluginError: naming ``owner`` when the module does not import or lacks the attribute.
+    What the module prints while it imports goes to stderr (stdout carries results such as ``--json``).
+
+    :raises PluginError: naming ``owner`` when the module does not import (or calls ``sys.exit``)
+        or lacks the attribute.
     """
     module_name, _, attr_path = reference.partition(":")
     where = f"{owner}: " if owner else ""
     try:
-        obj: Any = importlib.import_module(module_name)
-    except Exception as exc:
+        with contextlib.redirect_stdout(sys.stderr):
+            obj: Any = importlib.import_module(module_name)
+    except (Exception, SystemExit) as exc:
         raise PluginError(
             f"{where}cannot import {module_name!r} for {reference!r}: {describe_exception(exc)}; "
             "install what it needs or reinstall the plugin"
@@ -112,9 +120,10 @@ class Registry:
         options = " or ".join(f"'{spec.origin.dist}:{name}'" for _, spec in found)
         for record, spec in found:
             others = ", ".join(str(s.origin) for _, s in found if s is not spec)
-            record.mark_broken(
+            record.problems.append(  # a problem, not a breakage: the plugin's components all stay usable
                 f"{SINGULAR[kind]} {name!r} is also provided by {others}, so neither is available under the "
-                f"plain name; select one with {options}, or uninstall one of the plugins"
+                f"plain name; select one with {options}, or uninstall one of the plugins "
+                "(existing runs keep loading the one they were trained with)"
             )
 
     def _check_task_references(self, specs: list[tuple[PluginRecord, str, Any]]) -> None:
@@ -130,9 +139,9 @@ class Registry:
     # -- plugins -----------------------------------------------------------
 
     def problems(self) -> list[str]:
-        """Return every plugin problem as ``plugin (dist version): reason`` lines."""
+        """Return every plugin problem (broken plugins and clashing names) as ``plugin (dist version): reason`` lines."""
         return [
-            f"{r.name} ({r.dist} {r.version}): {p}" for r in self.plugins if r.status == "broken" for p in r.problems
+            f"{r.name} ({r.dist} {r.version}): {p}" for r in self.plugins if r.status != "disabled" for p in r.problems
         ]
 
     # -- lookups -----------------------------------------------------------
@@ -162,8 +171,12 @@ class Registry:
         if name in self._by_name[kind]:
             return self._by_name[kind][name]
         if name in self._clashes[kind]:
-            choices = " or ".join(f"'{qualified_name(s)}'" for s in self._clashes[kind][name])
-            raise BadInputError(f"{singular} {name!r} is provided by several plugins; select one with {choices}")
+            providers = self._clashes[kind][name]
+            choices = " or ".join(f"'{qualified_name(s)}'" for s in providers)
+            origins = ", ".join(str(s.origin) for s in providers)
+            raise BadInputError(
+                f"{singular} {name!r} is provided by several plugins ({origins}); select one with {choices}"
+            )
         raise UnknownNameError(singular, name, self.names(kind), hint=self._broken_hint())
 
     def _get_qualified(self, kind: str, name: str) -> Any:

@@ -27,7 +27,6 @@ import torch
 from openzoo import BadInputError, DatasetSource, quiet_transformers
 from transformers import (
     AutoConfig,
-    AutoModelForSequenceClassification,
     AutoTokenizer,
     BertConfig,
     BertForSequenceClassification,
@@ -35,6 +34,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
+from openzoo_bert.loading import from_pretrained_strict
 from openzoo_bert.predict import predict_texts
 from openzoo_bert.settings import parse_settings
 from openzoo_bert.tokenizer import load_pretrained_tokenizer, train_wordpiece
@@ -125,7 +125,10 @@ class BertClassifier:
         if labels is not None:
             kwargs = {**_label_config(labels), "problem_type": "single_label_classification"}
         try:
-            module = AutoModelForSequenceClassification.from_pretrained(source, ignore_mismatched_sizes=True, **kwargs)
+            with quiet_transformers():
+                module = from_pretrained_strict(source, AutoConfig.from_pretrained(source, **kwargs), new_head=True)
+        except BadInputError:
+            raise
         except (OSError, ValueError) as exc:
             raise BadInputError(
                 f"bert: cannot load {source!r} as a sequence classifier: {str(exc).rstrip('.')}. Use a BERT-compatible "
@@ -139,14 +142,20 @@ class BertClassifier:
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str]) -> BertClassifier:
-        """Load what :meth:`save` wrote (safetensors weights only; nothing is unpickled)."""
+        """Load what :meth:`save` wrote (safetensors weights only; nothing is unpickled).
+
+        Loading is strict: every weight the network has must be in the files with its shape, and
+        nothing else may be (see :mod:`openzoo_bert.loading`).
+        """
         path = Path(directory)
         if not (path / "config.json").is_file():
             raise BadInputError(f"{path}: not a saved bert model (no config.json); pass the run's model directory")
         try:
             with quiet_transformers():
-                module = AutoModelForSequenceClassification.from_pretrained(path, use_safetensors=True)
+                module = from_pretrained_strict(str(path), AutoConfig.from_pretrained(path), new_head=False)
             tokenizer = AutoTokenizer.from_pretrained(path)
+        except BadInputError:
+            raise
         except (OSError, ValueError) as exc:
             raise BadInputError(f"{path}: cannot load the saved model: {exc}") from None
         return cls(module, tokenizer)

@@ -108,7 +108,7 @@ class GPTModel:
         """Load what :meth:`save` wrote (or any GPT-2 directory with its tokenizer)."""
         if not Path(directory).is_dir():
             raise BadInputError(f"{os.fspath(directory)}: no such model directory")
-        module, tokenizer = load_gpt2(directory)
+        module, tokenizer = load_gpt2(directory, own_model=True)
         return cls(module, tokenizer)
 
     def save(self, directory: str | os.PathLike[str]) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, final
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from openzoo import BadInputError
@@ -94,9 +95,20 @@ def read(directory: str | os.PathLike[str]) -> Checkpoint:
     maps = _read_json(source / ID_MAPS_FILE)
     if not isinstance(maps.get("users"), list) or not isinstance(maps.get("items"), list):
         raise BadInputError(f"{source / ID_MAPS_FILE}: expected lists 'users' and 'items'")
-    return Checkpoint(
-        meta=meta, users=maps["users"], items=maps["items"], tensors=load_file(str(source / WEIGHTS_FILE))
-    )
+    for key, ids in (("num_users", maps["users"]), ("num_items", maps["items"])):
+        if meta.get(key) != len(ids):
+            raise BadInputError(
+                f"{source / CONFIG_FILE}: {key} is {meta.get(key)!r} but {ID_MAPS_FILE} lists {len(ids)} ids; "
+                "the files of this checkpoint do not belong together (restore them or train again)"
+            )
+    try:
+        tensors = load_file(str(source / WEIGHTS_FILE))
+    except (SafetensorError, OSError) as error:
+        raise BadInputError(
+            f"{source / WEIGHTS_FILE}: truncated or corrupt ({str(error).strip() or type(error).__name__}); "
+            "restore it or train again"
+        ) from None
+    return Checkpoint(meta=meta, users=maps["users"], items=maps["items"], tensors=tensors)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

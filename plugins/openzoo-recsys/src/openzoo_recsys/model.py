@@ -113,15 +113,29 @@ class RecommenderModel:
         hyper = parse_config(cls.config_class, saved.meta.get("config", {}))
         users, items = IdMap(saved.users, "user"), IdMap(saved.items, "item")
         try:
-            seen = SeenItems(saved.tensors["seen.indptr"], saved.tensors["seen.indices"], len(items))
+            indptr, indices = saved.tensors["seen.indptr"], saved.tensors["seen.indices"]
         except KeyError:
             raise BadInputError(f"{directory}: model.safetensors lacks the seen-items tensors") from None
+        _check_seen(indptr, indices, len(users), len(items), directory)
+        seen = SeenItems(indptr, indices, len(items))
+        _check_shapes(cls.expected_shapes(hyper, saved.meta, seen), saved.tensors, directory)
         module = cls.build_module(hyper, saved.meta, seen)
-        try:
-            module.load_state_dict(saved.tensors, strict=True)
-        except RuntimeError as error:
-            raise BadInputError(f"{directory}: weights do not match config.json ({error})") from None
+        module.load_state_dict(saved.tensors, strict=True)
         return cls(module, users, items, saved.meta)
+
+    @classmethod
+    def expected_shapes(cls, config: Any, meta: Mapping[str, Any], seen: SeenItems) -> dict[str, tuple[int, ...]]:
+        """Return the shape of every tensor the network for ``config`` and ``meta`` holds, allocating nothing.
+
+        The network is built on torch's ``meta`` device, so sizes read from a checkpoint's
+        config.json are compared with its weights before any memory is spent on them.
+        """
+        try:
+            with torch.device("meta"):
+                skeleton = cls.build_module(config, meta, seen)
+        except (TypeError, ValueError, KeyError, RuntimeError) as error:
+            raise BadInputError(f"config.json describes no valid {cls.model_type!r} network: {error}") from None
+        return {name: tuple(tensor.shape) for name, tensor in skeleton.state_dict().items()}
 
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write model.safetensors, config.json and id_maps.json into ``directory``."""
@@ -248,6 +262,52 @@ class NCFModel(RecommenderModel):
     @classmethod
     def build_module(cls, config: NCFConfig, meta: Mapping[str, Any], seen: SeenItems) -> NeuralCF:
         return NeuralCF(config, meta["num_users"], meta["num_items"], seen)
+
+
+def _check_seen(
+    indptr: torch.Tensor, indices: torch.Tensor, num_users: int, num_items: int, directory: str | os.PathLike[str]
+) -> None:
+    """Raise unless ``indptr``/``indices`` are a valid CSR table of ``num_users`` rows over ``num_items`` items."""
+    valid = (
+        indptr.ndim == 1
+        and indices.ndim == 1
+        and not indptr.is_floating_point()
+        and not indices.is_floating_point()
+        and indptr.numel() == num_users + 1
+        and int(indptr[0]) == 0
+        and int(indptr[-1]) == indices.numel()
+        and not bool((indptr.diff() < 0).any())
+        and (indices.numel() == 0 or (int(indices.min()) >= 0 and int(indices.max()) < num_items))
+    )
+    if not valid:
+        raise BadInputError(
+            f"{os.fspath(directory)}: the seen-items tensors in {checkpoint.WEIGHTS_FILE} do not describe "
+            f"{num_users} users and {num_items} items (as {checkpoint.ID_MAPS_FILE} does); the files were altered. "
+            "Restore them or train again"
+        )
+
+
+def _check_shapes(
+    expected: Mapping[str, tuple[int, ...]], tensors: Mapping[str, torch.Tensor], directory: str | os.PathLike[str]
+) -> None:
+    """Raise when the weights in ``directory`` are not exactly the tensors config.json describes."""
+    missing = sorted(set(expected) - set(tensors))
+    unexpected = sorted(set(tensors) - set(expected))
+    reshaped = [
+        f"{name} (weights {list(tensors[name].shape)}, config.json {list(shape)})"
+        for name, shape in expected.items()
+        if name in tensors and tuple(tensors[name].shape) != shape
+    ]
+    problems = [
+        f"{label}: {', '.join(keys)}"
+        for label, keys in (("missing keys", missing), ("unexpected keys", unexpected), ("reshaped keys", reshaped))
+        if keys
+    ]
+    if problems:
+        raise BadInputError(
+            f"{os.fspath(directory)}: {checkpoint.WEIGHTS_FILE} does not match {checkpoint.CONFIG_FILE} "
+            f"({'; '.join(problems)}); the files were altered or come from different models. Restore them or train again"
+        )
 
 
 def _ids_in(dataset: DatasetSource, splits: list[str], field: str) -> list[str]:

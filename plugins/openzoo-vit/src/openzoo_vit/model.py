@@ -18,12 +18,15 @@ import torch
 from openzoo import BadInputError, DatasetSource, quiet_transformers
 from openzoo_vit.architecture import architecture_options, build_config, build_processor
 from openzoo_vit.images import to_rgb
+from openzoo_vit.loading import from_pretrained_strict
 
 if TYPE_CHECKING:
     from transformers import BaseImageProcessor, ViTForImageClassification
 
 __all__ = ["ViTClassifier"]
 
+#: Key prefix of the classifier head, which ``--from-pretrained`` replaces when the classes differ.
+CLASSIFIER_HEAD = "classifier."
 #: Images per forward pass in :meth:`ViTClassifier.predict`.
 PREDICT_BATCH_SIZE = 64
 
@@ -81,11 +84,14 @@ class ViTClassifier:
                 "num_labels": len(labels),
                 "id2label": dict(enumerate(labels)),
                 "label2id": {label: index for index, label in enumerate(labels)},
-                "ignore_mismatched_sizes": True,
             }
         try:
             with quiet_transformers():
-                module = ViTForImageClassification.from_pretrained(pretrained, **head)
+                module = from_pretrained_strict(
+                    ViTForImageClassification, pretrained, head=CLASSIFIER_HEAD, config_overrides=head
+                )
+        except BadInputError:
+            raise
         except (OSError, ValueError) as exc:
             raise BadInputError(
                 f"vit: cannot load pretrained weights from {pretrained!r}: {exc}. Pass a directory written by "
@@ -97,15 +103,23 @@ class ViTClassifier:
     def load(cls, directory: str | os.PathLike[str]) -> ViTClassifier:
         """Load a model that :meth:`save` wrote (weights are safetensors; nothing is unpickled).
 
-        :raises BadInputError: when ``directory`` is not a saved model.
+        Loading is strict: every weight the network has must be in the files with its shape, and
+        nothing else may be (see :mod:`openzoo_vit.loading`).
+
+        :raises BadInputError: when ``directory`` is not a saved model or its weights do not match its config.
         """
         path = Path(directory)
         if not (path / "config.json").is_file():
             raise BadInputError(f"vit: {str(path)!r} is not a saved model directory (no config.json in it)")
         from transformers import ViTForImageClassification
 
-        with quiet_transformers():
-            module = ViTForImageClassification.from_pretrained(path)
+        try:
+            with quiet_transformers():
+                module = from_pretrained_strict(ViTForImageClassification, str(path))
+        except BadInputError:
+            raise
+        except (OSError, ValueError) as exc:
+            raise BadInputError(f"vit: cannot load the saved model in {path}: {exc}") from None
         return cls(module, _load_processor(str(path), module.config.image_size))
 
     def save(self, directory: str | os.PathLike[str]) -> None:
