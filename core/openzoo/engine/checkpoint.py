@@ -31,6 +31,7 @@ from openzoo.errors import BadInputError
 __all__ = [
     "capture_rng",
     "load_trainer_state",
+    "non_finite_parameter",
     "restore_rng",
     "seed_everything",
     "write_checkpoint",
@@ -83,6 +84,18 @@ def restore_rng(state: Mapping[str, Any]) -> None:
         cuda_states = state["cuda"]
         if len(cuda_states) == torch.cuda.device_count():
             torch.cuda.set_rng_state_all(cuda_states)
+
+
+def non_finite_parameter(module: torch.nn.Module) -> str | None:
+    """Return the name of the first parameter holding NaN or an infinity, or ``None`` (one host sync).
+
+    Buffers are not checked: some hold infinities on purpose (attention masks, rating bounds).
+    """
+    named = [(n, t) for n, t in module.named_parameters() if t.is_floating_point()]
+    if not named:
+        return None
+    finite = torch.stack([torch.isfinite(t).all() for _, t in named]).tolist()
+    return next((name for (name, _), ok in zip(named, finite) if not ok), None)
 
 
 def write_checkpoint(
