@@ -115,7 +115,10 @@ def write_checkpoint(
         model_dir = tmp / MODEL_DIR
         model_dir.mkdir()
         save_model(model_dir)
-        torch.save({"version": STATE_VERSION, **trainer_state}, tmp / TRAINER_STATE_FILE)
+        # Through a Python file, so a failed write raises the OSError (ENOSPC, EDQUOT ...) instead of
+        # the RuntimeError torch's own file writer turns it into.
+        with open(tmp / TRAINER_STATE_FILE, "wb") as handle:
+            torch.save({"version": STATE_VERSION, **trainer_state}, handle)
         atomic_write_json(tmp / STATE_FILE, {**summary, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
 
 

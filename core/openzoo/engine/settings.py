@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "seed": 0,
     "precision": "fp32",
 }
+#: The largest learning rate: AdamW's first step moves a weight by up to 10 x lr, which must fit a float32.
+MAX_LR = 3.4028234663852886e38 / 10
 #: Settings a resumed run may change: they do not change what is computed.
 RESUMABLE_CHANGES = frozenset({"device", "workers"})
 
@@ -102,8 +104,11 @@ def _validate(values: Mapping[str, Any]) -> None:
     for name in ("max_steps", "eval_every"):
         if values[name] is not None:
             _positive(name, values[name], int)
-    if _finite("lr", values["lr"]) <= 0:
-        raise BadInputError(f"--lr must be greater than 0; got {values['lr']!r}")
+    if not 0 < _finite("lr", values["lr"]) < MAX_LR:
+        raise BadInputError(
+            f"--lr must be greater than 0 and below {MAX_LR:.3g} (AdamW's first step moves a weight by up to "
+            f"10 x lr, which must fit a float32); got {values['lr']!r}"
+        )
     if not 0.0 <= _finite("warmup_ratio", values["warmup_ratio"]) < 1.0:
         raise BadInputError(f"--warmup-ratio must be in [0, 1); got {values['warmup_ratio']!r}")
     for name in ("weight_decay", "max_grad_norm"):
