@@ -27,6 +27,17 @@ def forward(self, *args, **kwargs):
     return original(self, *args, **kwargs)
 MLPModule.forward = forward
 """,
+    # Loading the dataset waits until the file ``arg`` exists (the test holds the run before training starts).
+    "pause-loading-data": """
+import os, time
+import openzoo.engine.components as components
+original = components.load_source
+def load_source(*args, **kwargs):
+    while not os.path.exists(arg):
+        time.sleep(0.02)
+    return original(*args, **kwargs)
+components.load_source = load_source
+""",
     # The ``arg``-th checkpoint write fails as a full disk does.
     "enospc-at-checkpoint": """
 import errno, os

@@ -100,10 +100,12 @@ def train(model: str | None, metrics: tuple[str, ...], options: tuple[str, ...],
                 **flags,
             )
     except (api.TrainingInterrupted, Terminated) as exc:
-        click.echo(f"\n{exc}", err=True)
+        if _is_main_process():
+            click.echo(f"\n{exc}", err=True)
         raise click.exceptions.Exit(128 + exc.signum) from None
     except api.TrainingDiverged as exc:
-        click.echo(f"Error: {exc}", err=True)
+        if _is_main_process():
+            click.echo(f"Error: {exc}", err=True)
         raise click.exceptions.Exit(exitcodes.DIVERGED) from None
     if not _is_main_process():
         return
