@@ -35,10 +35,14 @@ from openzoo.errors import BadInputError, OpenzooError
 __all__ = ["claim_run_directory"]
 
 
+def _make_directory(path: Path) -> None:
+    path.mkdir(parents=True)
+
+
 def _create(path: Path) -> bool:
     """Create ``path``; return whether this call created it (``False``: it existed, empty)."""
     try:
-        path.mkdir(parents=True)
+        _make_directory(path)
     except FileExistsError:
         if not path.is_dir():
             raise BadInputError(f"--out {path} is a file; choose a directory path for the run") from None
