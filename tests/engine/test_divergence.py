@@ -86,4 +86,3 @@ def test_a_run_diverging_before_its_first_checkpoint_leaves_nothing_behind(train
     assert caught.value.step == 2 and caught.value.last_finite is not None and caught.value.last_finite[0] == 1
     assert not (tmp_path / "run").exists()
     assert train_run(epochs=1).steps > 0  # the same --out works again
-

@@ -158,7 +158,9 @@ def test_running_out_of_memory_in_predict_is_named_by_the_cli(invoke, train_run,
 @pytest.mark.slow
 def test_text_that_is_not_utf8_is_refused_with_the_byte(tmp_path, cli_env, cli_process):
     out = tmp_path / "echo"
-    trained = cli_process.run_openzoo("train", "ozecho", "-d", "toy-text", "--max-steps", "1", "--quiet", "--out", str(out), env=cli_env)
+    trained = cli_process.run_openzoo(
+        "train", "ozecho", "-d", "toy-text", "--max-steps", "1", "--quiet", "--out", str(out), env=cli_env
+    )
     assert trained.returncode == 0, trained.stderr
     command = [os.fsencode(part) for part in cli_process.openzoo_command("predict", str(out))] + [b"caf\xe9"]
     done = subprocess.run(command, env=cli_env, capture_output=True, timeout=300, check=False)

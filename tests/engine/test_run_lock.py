@@ -69,7 +69,7 @@ def test_two_concurrent_trainings_into_one_directory_one_refused_the_other_compl
         assert cli_process.files_of(out) == before  # the refused writers touched nothing
     finally:
         go.touch()
-        stdout, stderr = first.communicate(timeout=600)
+        _, stderr = first.communicate(timeout=600)
     assert second.returncode == 2, second.stderr
     assert f"run directory {out} is in use by process {first.pid} (started " in second.stderr
     assert "Traceback" not in second.stderr

@@ -26,7 +26,10 @@ TORCHRUN = (sys.executable, "-m", "torch.distributed.run", "--standalone", "--np
 
 
 def assert_same_run(whole, resumed) -> None:
-    expected, actual = load_file(str(whole / "model/model.safetensors")), load_file(str(resumed / "model/model.safetensors"))
+    expected, actual = (
+        load_file(str(whole / "model/model.safetensors")),
+        load_file(str(resumed / "model/model.safetensors")),
+    )
     assert expected.keys() == actual.keys()
     for key in expected:
         assert torch.equal(expected[key], actual[key]), key
@@ -41,9 +44,7 @@ def terminate_after_first_log_line(process, run_dir, cli_process) -> tuple[str, 
 
 
 @pytest.mark.slow
-def test_sigterm_checkpoints_exits_143_and_the_resumed_run_equals_an_uninterrupted_one(
-    tmp_path, cli_env, cli_process
-):
+def test_sigterm_checkpoints_exits_143_and_the_resumed_run_equals_an_uninterrupted_one(tmp_path, cli_env, cli_process):
     parts, whole = tmp_path / "parts", tmp_path / "whole"
     process = cli_process.start_openzoo(*TRAIN, "--out", str(parts), env=cli_env)
     _, stderr = terminate_after_first_log_line(process, parts, cli_process)

@@ -24,8 +24,8 @@ from openzoo.engine.loop import Trainer
 from openzoo.engine.options import route_options
 from openzoo.engine.runclaim import claim_run_directory
 from openzoo.engine.runconfig import build_run_config
-from openzoo.engine.runlock import LOCK_FILE, RunDirInUseError, lock_holder
 from openzoo.engine.rundir import MODEL_DIR, RunDir, atomic_write_json, clean_checkpoints
+from openzoo.engine.runlock import LOCK_FILE, RunDirInUseError, lock_holder
 from openzoo.engine.settings import TrainingSettings, resolve_training_settings
 from openzoo.errors import BadInputError, OpenzooError
 from openzoo.plugins import Registry
