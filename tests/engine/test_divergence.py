@@ -70,6 +70,7 @@ def test_a_diverging_run_exits_3_keeps_its_last_good_checkpoint_and_resumes_from
     kept = (out / "checkpoints/last/model/model.safetensors").read_bytes()
     again = cli_process.run_openzoo("train", "--resume", str(out), env=cli_env)
     assert again.returncode == 3 and "training diverged at step 2" in again.stderr  # same data, same lr, same step
+    assert "last finite loss" in again.stderr and "at step 1)" in again.stderr  # read back from metrics.jsonl
     assert (out / "checkpoints/last/model/model.safetensors").read_bytes() == kept
 
 

@@ -99,3 +99,10 @@ def test_training_into_a_locked_directory_is_refused_before_anything_is_written(
                 train_run("empty", epochs=1)
             assert list(empty.iterdir()) == [empty / LOCK_FILE]  # the refused run wrote nothing
     assert {p: p.read_bytes() for p in run.path.rglob("*") if p.is_file()} == before
+
+
+def test_evaluate_and_predict_read_a_run_while_a_writer_holds_its_lock(train_run, registry):
+    run = train_run(epochs=1)
+    with RunLock(run.path):  # as while `train --resume` runs
+        assert set(api.evaluate(run.path, split="validation", registry=registry)) == {"accuracy", "f1_macro"}
+        assert lock_holder(run.path).pid == os.getpid()

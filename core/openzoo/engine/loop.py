@@ -31,7 +31,7 @@ from openzoo.engine.failures import TrainingDiverged
 from openzoo.engine.interrupt import GracefulInterrupt, TrainingInterrupted
 from openzoo.engine.optim import build_optimizer, build_scheduler
 from openzoo.engine.progress import TrainingProgress
-from openzoo.engine.rundir import MODEL_DIR, MetricsLog, RunDir, atomic_directory
+from openzoo.engine.rundir import MODEL_DIR, MetricsLog, RunDir, atomic_directory, read_metrics
 from openzoo.engine.settings import TrainingSettings
 from openzoo.errors import PluginError
 
@@ -149,6 +149,8 @@ class Trainer:
         self.last_metrics = dict(state.get("last_metrics") or {})
         if self.env.is_main:
             self.log.truncate_after(self.step)
+            logged = [r for r in read_metrics(self.log.path) if isinstance(r.get("loss"), (int, float))]
+            self.last_finite_loss = (int(logged[-1]["step"]), float(logged[-1]["loss"])) if logged else None
         restore_rng(state["rng"])
 
     def _epoch_progress(self) -> float:
