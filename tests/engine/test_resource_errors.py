@@ -162,8 +162,10 @@ def test_text_that_is_not_utf8_is_refused_with_the_byte(tmp_path, cli_env, cli_p
         "train", "ozecho", "-d", "toy-text", "--max-steps", "1", "--quiet", "--out", str(out), env=cli_env
     )
     assert trained.returncode == 0, trained.stderr
-    command = [os.fsencode(part) for part in cli_process.openzoo_command("predict", str(out))] + [b"caf\xe9"]
-    done = subprocess.run(command, env=cli_env, capture_output=True, timeout=300, check=False)
-    stderr = done.stderr.decode("utf-8", "replace")
-    assert done.returncode == 2, stderr
-    assert "the prompt is not valid UTF-8 text (byte 0xe9 at position 3)" in stderr and "Traceback" not in stderr
+    for flags, what in ((("--json", "ok"), "input 2"), ((), "the prompt")):  # predicted as a list, and streamed
+        command = [os.fsencode(part) for part in cli_process.openzoo_command("predict", str(out), *flags)]
+        done = subprocess.run([*command, b"caf\xe9"], env=cli_env, capture_output=True, timeout=300, check=False)
+        stderr = done.stderr.decode("utf-8", "replace")
+        assert done.returncode == 2, stderr
+        assert f"{what} is not valid UTF-8 text (byte 0xe9 at position 3)" in stderr and "Traceback" not in stderr
+        assert not done.stdout  # refused before anything was printed

@@ -51,7 +51,8 @@ def predict_records(loaded: LoadedRun, inputs: Any, options: Mapping[str, Any]) 
     if not items:
         raise BadInputError("give at least one input to predict on")
     for number, item in enumerate(items, start=1):
-        _check_text(item, f"input {number}")
+        if isinstance(item, str) and not item.isascii():  # ASCII is valid UTF-8; only the rest needs a look
+            _check_text(item, f"input {number}")
     resolved = resolve_declared(options, loaded.spec.predict_options, f"predict of model {loaded.spec.name!r}")
     plan = loaded.device_plan
     with torch.no_grad(), plan.backend.autocast(plan.precision):
