@@ -169,3 +169,20 @@ def test_text_that_is_not_utf8_is_refused_with_the_byte(tmp_path, cli_env, cli_p
         assert done.returncode == 2, stderr
         assert f"{what} is not valid UTF-8 text (byte 0xe9 at position 3)" in stderr and "Traceback" not in stderr
         assert not done.stdout  # refused before anything was printed
+
+
+def test_a_plugin_failing_mid_run_says_the_last_checkpoint_is_kept(train_run, monkeypatch, tmp_path):
+    from ozengine.model import MLPModule
+
+    from openzoo.errors import PluginError
+
+    original, calls = MLPModule.forward, {"n": 0}
+
+    def forward(self, *args, **kwargs):
+        calls["n"] += 1
+        return {"logits": None} if calls["n"] == 5 else original(self, *args, **kwargs)  # no loss
+
+    monkeypatch.setattr(MLPModule, "forward", forward)
+    with pytest.raises(PluginError, match=r"returned no 'loss'.*The last good checkpoint \(step 2\) is kept"):
+        train_run(max_steps=6, eval_every=2)
+    assert last_step(tmp_path / "run") == 2

@@ -93,5 +93,5 @@ def describe_resource_error(exc: BaseException) -> str | None:
             message = _disk_message(current)
             if message is not None:
                 return message
-        current = current.__cause__ or current.__context__
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
     return None

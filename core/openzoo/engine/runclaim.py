@@ -30,9 +30,12 @@ from openzoo.engine.failures import ResourceError, TrainingDiverged, describe_re
 from openzoo.engine.interrupt import TrainingInterrupted
 from openzoo.engine.rundir import STATE_FILE, RunDir
 from openzoo.engine.runlock import LOCK_FILE, RunLock
-from openzoo.errors import BadInputError, OpenzooError
+from openzoo.errors import BadInputError, OpenzooError, PluginError
 
 __all__ = ["claim_run_directory"]
+
+#: Error types whose message a failed run extends with what its directory keeps (plain constructors).
+_PLAIN_ERRORS = (OpenzooError, BadInputError, PluginError)
 
 
 def _make_directory(path: Path) -> None:
@@ -146,9 +149,12 @@ def claim_run_directory(run: RunDir, env: Distributed, *, fresh: bool) -> Iterat
         raise
     except BaseException as exc:
         kept = _after_failure(run, fresh=fresh, created=created) if env.is_main else ""
-        message = describe_resource_error(exc) if isinstance(exc, Exception) else None
+        plain = isinstance(exc, Exception) and not isinstance(exc, OpenzooError)  # ours already say what to do
+        message = describe_resource_error(exc) if plain else None
         if message is not None:
             raise ResourceError(f"{message}. {kept}".rstrip()) from exc
+        if kept and type(exc) in _PLAIN_ERRORS:  # the message gains what the directory keeps
+            raise type(exc)(f"{str(exc).rstrip('.')}. {kept}") from exc
         raise
     finally:
         lock.release()
