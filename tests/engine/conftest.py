@@ -81,3 +81,36 @@ def _one_torch_thread() -> Any:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture
+def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """An environment in which a fresh ``openzoo`` process discovers ``ozengine`` as an installed plugin.
+
+    A fake ``ozengine`` distribution (its ``dist-info`` with the ``openzoo`` entry point) goes into a
+    site directory on ``PYTHONPATH``, next to the fixture's modules; torch runs on one thread.
+    """
+    import os
+
+    site = tmp_path_factory.mktemp("site")
+    info = site / "ozengine-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ozengine\nVersion: 0.1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[openzoo]\nozengine = ozengine\n", encoding="utf-8")
+    (info / "RECORD").write_text("", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENZOO_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), str(FIXTURE_DIR), *filter(None, [env.get("PYTHONPATH")])])
+    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    return env
+
+
+@pytest.fixture(scope="session")
+def cli_process() -> Any:
+    """The helpers of ``cli_process.py`` (run the real CLI in a child process, with named patches)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("openzoo_tests_cli_process", Path(__file__).parent / "cli_process.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -145,6 +145,19 @@ def test_metrics_log_flushes_when_due_when_asked_and_on_close(tmp_path):
     assert [r["step"] for r in read_metrics(log.path)] == [1, 2, 3, 4, 5]
 
 
+@pytest.mark.parametrize("uptime", [0.0, 5.0, 1e9], ids=["just-booted", "booted-5s-ago", "up-for-years"])
+def test_the_first_metrics_record_is_due_whatever_the_monotonic_clock_origin(tmp_path, monkeypatch, uptime):
+    import openzoo.engine.rundir as rundir
+
+    # time.monotonic() counts from an arbitrary origin: on Linux, the machine's boot.
+    monkeypatch.setattr(rundir, "time", type("Clock", (), {"monotonic": staticmethod(lambda: uptime)}))
+    log = MetricsLog(tmp_path / "metrics.jsonl", flush_seconds=3600.0)
+    log.append({"step": 1, "loss": 1.0})
+    log.append({"step": 2, "loss": 0.5})  # the clock has not moved: buffered
+    assert [r["step"] for r in read_metrics(log.path)] == [1]
+    log.close()
+
+
 def test_non_finite_metric_values_are_written_as_null(tmp_path):
     log = MetricsLog(tmp_path / "metrics.jsonl")
     log.append({"step": 1, "metrics": {"perplexity": float("inf")}})

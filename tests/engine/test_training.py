@@ -74,7 +74,24 @@ def test_config_json_records_names_origins_settings_and_versions(train_run):
     assert config["world_size"] == 1 and isinstance(config["command"], list)
 
 
-def test_metrics_jsonl_has_a_record_per_log_step_and_per_evaluation(train_run):
+class TickingClock:
+    """A clock that advances half a second per reading: throughput figures without wall-clock luck."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        self.now += 0.5
+        return self.now
+
+    def process_time(self) -> float:
+        return self.now
+
+
+def test_metrics_jsonl_has_a_record_per_log_step_and_per_evaluation(train_run, monkeypatch):
+    import openzoo.engine.loop as loop
+
+    monkeypatch.setattr(loop, "time", TickingClock())
     run = train_run(epochs=2, log_every=2)
     records = read_metrics(run.path / "metrics.jsonl")
     training = [r for r in records if "loss" in r]

@@ -96,6 +96,11 @@ class LazyGroup(click.Group):
         except Exception as exc:
             if _debug_requested(ctx):
                 raise
+            resource = _resource_problem(exc)
+            if resource is not None:
+                error = click.ClickException(resource)
+                error.exit_code = exitcodes.BAD_INPUT
+                raise error from exc
             first_line = next(iter(str(exc).strip().splitlines()), "")
             raise click.ClickException(
                 f"unexpected {type(exc).__name__}: {first_line}\n"
@@ -126,6 +131,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
       openzoo train vit --dataset digits    train into a run directory
     """
     ctx.ensure_object(dict)["debug"] = debug
+
+
+def _resource_problem(exc: BaseException) -> str | None:
+    """Return what ran out (disk, memory) or was refused (permission) and what to do, or ``None``."""
+    from openzoo.engine.failures import describe_resource_error
+
+    return describe_resource_error(exc)
 
 
 def _debug_from_env() -> bool:

@@ -85,21 +85,28 @@ def train(model: str | None, metrics: tuple[str, ...], options: tuple[str, ...],
       torchrun --nproc_per_node=2 -m openzoo train vit -d digits   (DDP)
     """
     from openzoo.engine import api
+    from openzoo.engine.interrupt import Terminated, terminate_raises
 
     try:
-        run = api.train(
-            model,
-            flags.pop("dataset"),
-            metrics=list(metrics) or None,
-            options=_assignments(options),
-            quiet=quiet,
-            registry=_registry(),
-            command=["openzoo", *sys.argv[1:]],
-            **flags,
-        )
-    except api.TrainingInterrupted as exc:
-        click.echo(f"\n{exc}", err=True)
-        raise click.exceptions.Exit(exitcodes.INTERRUPTED) from None
+        with terminate_raises():
+            run = api.train(
+                model,
+                flags.pop("dataset"),
+                metrics=list(metrics) or None,
+                options=_assignments(options),
+                quiet=quiet,
+                registry=_registry(),
+                command=["openzoo", *sys.argv[1:]],
+                **flags,
+            )
+    except (api.TrainingInterrupted, Terminated) as exc:
+        if _is_main_process():
+            click.echo(f"\n{exc}", err=True)
+        raise click.exceptions.Exit(128 + exc.signum) from None
+    except api.TrainingDiverged as exc:
+        if _is_main_process():
+            click.echo(f"Error: {exc}", err=True)
+        raise click.exceptions.Exit(exitcodes.DIVERGED) from None
     if not _is_main_process():
         return
     rows: list[list[Any]] = [["run", str(run.path)], ["steps", run.steps], ["epochs", run.epochs]]

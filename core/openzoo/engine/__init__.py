@@ -22,7 +22,10 @@ Modules, one job each:
 - :mod:`~openzoo.engine.prediction`: predict and stream on raw inputs.
 - :mod:`~openzoo.engine.loading`: loading a run directory or building a fresh model.
 - :mod:`~openzoo.engine.distributed`: ``torchrun`` / DDP support.
-- :mod:`~openzoo.engine.interrupt`: Ctrl-C handling.
+- :mod:`~openzoo.engine.interrupt`: Ctrl-C and SIGTERM handling.
+- :mod:`~openzoo.engine.runlock`: one writer per run directory (an OS lock); who is writing a run.
+- :mod:`~openzoo.engine.runclaim`: claiming a run directory, and what a failed run leaves behind.
+- :mod:`~openzoo.engine.failures`: a diverged run, and resource errors named.
 - :mod:`~openzoo.engine.progress`: progress bar and summary table.
 
 Importing this package imports nothing heavy; its modules import torch.

@@ -25,6 +25,7 @@ from typing import Any
 
 from openzoo.engine import components as comp
 from openzoo.engine.evaluation import evaluate_examples
+from openzoo.engine.failures import ResourceError, TrainingDiverged
 from openzoo.engine.interrupt import TrainingInterrupted
 from openzoo.engine.loading import LoadedRun, build_model, load_run, looks_like_path
 from openzoo.engine.options import route_options
@@ -35,7 +36,18 @@ from openzoo.engine.training import Run, resume_training, start_training
 from openzoo.errors import BadInputError, UnknownNameError
 from openzoo.plugins import Registry, default_registry
 
-__all__ = ["LoadedRun", "Run", "TrainingInterrupted", "evaluate", "load", "predict", "stream", "train"]
+__all__ = [
+    "LoadedRun",
+    "ResourceError",
+    "Run",
+    "TrainingDiverged",
+    "TrainingInterrupted",
+    "evaluate",
+    "load",
+    "predict",
+    "stream",
+    "train",
+]
 
 
 def train(
@@ -86,7 +98,11 @@ def train(
     The training settings (``epochs`` ... ``workers``) default to the preset's ``training`` values,
     then to :data:`openzoo.engine.settings.DEFAULTS`.
     :raises BadInputError: for any bad input, before anything is written.
-    :raises TrainingInterrupted: on Ctrl-C, after saving a checkpoint that ``resume=`` continues.
+    :raises TrainingInterrupted: on Ctrl-C or SIGTERM, after saving a checkpoint that ``resume=`` continues.
+    :raises TrainingDiverged: when the loss, a gradient norm or the weights became NaN or infinite; the last
+        good checkpoint is kept and no checkpoint with non-finite weights is written.
+    :raises ResourceError: when the disk is full, a write is not permitted or memory runs out.
+    :raises RunDirInUseError: (a :class:`BadInputError`) when another process writes the run directory.
     """
     registry = registry or default_registry()
     training = {

@@ -31,6 +31,7 @@ from openzoo.errors import BadInputError
 __all__ = [
     "capture_rng",
     "load_trainer_state",
+    "non_finite_parameter",
     "restore_rng",
     "seed_everything",
     "write_checkpoint",
@@ -85,6 +86,18 @@ def restore_rng(state: Mapping[str, Any]) -> None:
             torch.cuda.set_rng_state_all(cuda_states)
 
 
+def non_finite_parameter(module: torch.nn.Module) -> str | None:
+    """Return the name of the first parameter holding NaN or an infinity, or ``None`` (one host sync).
+
+    Buffers are not checked: some hold infinities on purpose (attention masks, rating bounds).
+    """
+    named = [(n, t) for n, t in module.named_parameters() if t.is_floating_point()]
+    if not named:
+        return None
+    finite = torch.stack([torch.isfinite(t).all() for _, t in named]).tolist()
+    return next((name for (name, _), ok in zip(named, finite) if not ok), None)
+
+
 def write_checkpoint(
     directory: Path,
     *,
@@ -102,7 +115,10 @@ def write_checkpoint(
         model_dir = tmp / MODEL_DIR
         model_dir.mkdir()
         save_model(model_dir)
-        torch.save({"version": STATE_VERSION, **trainer_state}, tmp / TRAINER_STATE_FILE)
+        # Through a Python file, so a failed write raises the OSError (ENOSPC, EDQUOT ...) instead of
+        # the RuntimeError torch's own file writer turns it into.
+        with open(tmp / TRAINER_STATE_FILE, "wb") as handle:
+            torch.save({"version": STATE_VERSION, **trainer_state}, handle)
         atomic_write_json(tmp / STATE_FILE, {**summary, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import math
 import shutil
+import signal
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,14 +23,15 @@ from typing import Any, final
 import torch
 
 from openzoo.engine.batching import epoch_batches, make_loader, module_inputs, to_device
-from openzoo.engine.checkpoint import capture_rng, restore_rng, write_checkpoint
+from openzoo.engine.checkpoint import capture_rng, non_finite_parameter, restore_rng, write_checkpoint
 from openzoo.engine.components import MetricPlan
 from openzoo.engine.distributed import Distributed, wrap_module
 from openzoo.engine.evaluation import evaluate_examples
+from openzoo.engine.failures import TrainingDiverged
 from openzoo.engine.interrupt import GracefulInterrupt, TrainingInterrupted
 from openzoo.engine.optim import build_optimizer, build_scheduler
 from openzoo.engine.progress import TrainingProgress
-from openzoo.engine.rundir import MODEL_DIR, MetricsLog, RunDir, atomic_directory
+from openzoo.engine.rundir import MODEL_DIR, MetricsLog, RunDir, atomic_directory, read_metrics
 from openzoo.engine.settings import TrainingSettings
 from openzoo.errors import PluginError
 
@@ -111,6 +113,8 @@ class Trainer:
         self.saved_step = -1
         self.timings = {"train_s": 0.0, "train_cpu_s": 0.0, "eval_s": 0.0, "checkpoint_s": 0.0}
         self.log = MetricsLog(run.metrics_path)
+        #: ``(step, loss)`` of the last finite training loss logged, for the message of a diverged run.
+        self.last_finite_loss: tuple[int, float] | None = None
         self._updating = False
         self._boundary_rng = torch.get_rng_state()
         if resume is not None:
@@ -145,6 +149,8 @@ class Trainer:
         self.last_metrics = dict(state.get("last_metrics") or {})
         if self.env.is_main:
             self.log.truncate_after(self.step)
+            logged = [r for r in read_metrics(self.log.path) if isinstance(r.get("loss"), (int, float))]
+            self.last_finite_loss = (int(logged[-1]["step"]), float(logged[-1]["loss"])) if logged else None
         restore_rng(state["rng"])
 
     def _epoch_progress(self) -> float:
@@ -215,8 +221,9 @@ class Trainer:
             self.train_examples, batches[self.position :], self.model.collate, workers=settings.workers
         )
         accum = settings.grad_accum
-        # Each batch's detached loss, summed only when the log line is written.
+        # Each batch's detached loss and each step's gradient norm, read only when the log line is written.
         logged_losses: list[torch.Tensor] = []
+        logged_norms: list[torch.Tensor] = []
         logged_batches = 0
         logged_examples = 0
         self._boundary_rng = torch.get_rng_state()
@@ -234,7 +241,9 @@ class Trainer:
             logged_examples += len(batches[index])
             if not last_in_window:
                 continue
-            self._optimizer_step()
+            norm = self._optimizer_step()
+            if norm is not None:
+                logged_norms.append(norm)
             self.step += 1
             self.position = index + 1
             self._boundary_rng = torch.get_rng_state()
@@ -242,15 +251,17 @@ class Trainer:
             finished = self._finished()
             if finished or self.step % settings.log_every == 0:
                 now = time.perf_counter()
-                self._log_training(progress, logged_losses, logged_batches, logged_examples, now - log_started)
-                logged_losses = []
+                self._log_training(
+                    progress, logged_losses, logged_norms, logged_batches, logged_examples, now - log_started
+                )
+                logged_losses, logged_norms = [], []
                 logged_batches = logged_examples = 0
                 log_started = now
             stop = env.any_true(interrupt.requested, self.device) if env.enabled else interrupt.requested
             if stop:
                 self._add_training_time(started)
                 self._save("last", metrics=None)
-                raise TrainingInterrupted(str(self.run.path), self.step)
+                raise TrainingInterrupted(str(self.run.path), self.step, interrupt.signum or signal.SIGINT)
             evaluate = bool(settings.eval_every) and self.step % settings.eval_every == 0
             if evaluate or finished:
                 self._add_training_time(started)
@@ -290,12 +301,17 @@ class Trainer:
             scaled.backward()
         return loss
 
-    def _optimizer_step(self) -> None:
+    def _optimizer_step(self) -> torch.Tensor | None:
+        """Take one optimizer step; return the gradient norm (on the device) when it is to be checked.
+
+        Under a gradient scaler (fp16) an infinite norm only makes the scaler skip the step, so it is not returned.
+        """
         self._updating = True
+        norm = None
         if self.scaler is not None:
             self.scaler.unscale_(self.optimizer)
         if self.settings.max_grad_norm > 0:
-            torch.nn.utils.clip_grad_norm_(self.module.parameters(), self.settings.max_grad_norm)
+            norm = torch.nn.utils.clip_grad_norm_(self.module.parameters(), self.settings.max_grad_norm)
         if self.scaler is not None:
             self.scaler.step(self.optimizer)
             self.scaler.update()
@@ -304,15 +320,33 @@ class Trainer:
         self.scheduler.step()
         self.optimizer.zero_grad(set_to_none=True)
         self._updating = False
+        return norm if self.scaler is None else None
 
     def _log_training(
-        self, progress: TrainingProgress, losses: list[torch.Tensor], count: int, examples: int, seconds: float
+        self,
+        progress: TrainingProgress,
+        losses: list[torch.Tensor],
+        norms: list[torch.Tensor],
+        count: int,
+        examples: int,
+        seconds: float,
     ) -> None:
-        loss_sum = float(torch.stack(losses).sum().item()) if losses else 0.0
+        """Write a training record; stop the run when its loss or a gradient norm since the last one is not finite.
+
+        The check reads the values this line reads anyway, in the same device-to-host copy: no extra sync.
+        """
+        sums = [torch.stack(values).sum().float() for values in (losses, norms) if values]
+        host = torch.stack(sums).tolist() if sums else []
+        loss_sum = host[0] if losses else 0.0
+        norm_sum = host[-1] if norms else 0.0
         loss_total, count_total, examples_total = self.env.all_sum(
             [loss_sum, float(count), float(examples)], self.device
         )
         loss = loss_total / max(count_total, 1.0)
+        if not math.isfinite(loss) or not math.isfinite(norm_sum):
+            observed = f"the training loss is {loss}" if not math.isfinite(loss) else "the gradient norm is not finite"
+            raise TrainingDiverged(step=self.step, observed=observed, last_finite=self.last_finite_loss)
+        self.last_finite_loss = (self.step, loss)
         examples_per_s = examples_total / seconds if seconds > 0 else 0.0
         lr = float(self.scheduler.get_last_lr()[0])
         progress.show_training(loss, examples_per_s, lr)
@@ -375,6 +409,10 @@ class Trainer:
     def _save(self, name: str, metrics: Mapping[str, float] | None) -> None:
         """Write checkpoint ``name`` (rank 0 only; every rank waits for it)."""
         started = time.perf_counter()
+        bad = non_finite_parameter(self.module)  # every rank checks the same weights, so all stop together
+        if bad is not None:
+            observed = f"parameter {bad!r} holds NaN or infinite values (no checkpoint was written)"
+            raise TrainingDiverged(step=self.step, observed=observed, last_finite=self.last_finite_loss)
         if self.env.is_main:
             self.log.flush()  # the log holds every line up to the checkpoint it goes with
             summary = {

@@ -9,6 +9,7 @@ Python are type-checked. Unknown keys get a did-you-mean. Metric names may carry
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, final
@@ -57,6 +58,8 @@ def convert_option(option: Option, value: Any, owner: str) -> Any:
         converted = _parse_text(option, value.strip(), where)
     else:
         converted = _check_python_value(option, value, where)
+    if option.type == "float" and not math.isfinite(converted):
+        raise BadInputError(f"{where} must be a finite number; got {value!r}")
     if option.choices and converted not in option.choices:
         choices = ", ".join(repr(c) for c in option.choices)
         raise BadInputError(f"{where} must be one of {choices}; got {value!r}")

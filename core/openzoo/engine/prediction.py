@@ -26,6 +26,21 @@ def _inputs_list(inputs: Any) -> list[Any]:
     return list(inputs)
 
 
+def _check_text(item: Any, what: str) -> None:
+    """Refuse text that is not valid Unicode: bytes a non-UTF-8 terminal or file passed through as surrogates."""
+    if not isinstance(item, str):
+        return
+    try:
+        item.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raw = item[exc.start]
+        byte = f"byte 0x{ord(raw) - 0xDC00:02x}" if 0xDC80 <= ord(raw) <= 0xDCFF else f"character {raw!r}"
+        raise BadInputError(
+            f"{what} is not valid UTF-8 text ({byte} at position {exc.start}); pass UTF-8 text "
+            "(set the terminal to UTF-8, or convert the file: iconv -f latin1 -t utf-8 FILE)"
+        ) from None
+
+
 def predict_records(loaded: LoadedRun, inputs: Any, options: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Return ``loaded.model.predict(inputs, **options)``, one record per input.
 
@@ -35,6 +50,9 @@ def predict_records(loaded: LoadedRun, inputs: Any, options: Mapping[str, Any]) 
     items = _inputs_list(inputs)
     if not items:
         raise BadInputError("give at least one input to predict on")
+    for number, item in enumerate(items, start=1):
+        if isinstance(item, str) and not item.isascii():  # ASCII is valid UTF-8; only the rest needs a look
+            _check_text(item, f"input {number}")
     resolved = resolve_declared(options, loaded.spec.predict_options, f"predict of model {loaded.spec.name!r}")
     plan = loaded.device_plan
     with torch.no_grad(), plan.backend.autocast(plan.precision):
@@ -60,6 +78,7 @@ def stream_text(loaded: LoadedRun, prompt: str, options: Mapping[str, Any]) -> I
     Gradients and autocast are switched on and off around each piece, so nothing
     leaks into the caller's code between pieces.
     """
+    _check_text(prompt, "the prompt")
     resolved = resolve_declared(options, loaded.spec.predict_options, f"predict of model {loaded.spec.name!r}")
     plan = loaded.device_plan
     if not can_stream(loaded):

@@ -229,7 +229,9 @@ class MetricsLog:
         self.path = Path(path)
         self.flush_seconds = flush_seconds
         self._handle: IO[str] | None = None
-        self._flushed_at = 0.0
+        # Minus infinity, not 0.0: time.monotonic()'s origin is arbitrary (on Linux the uptime), and the
+        # first record must be due however long the machine has been up.
+        self._flushed_at = -math.inf
 
     def append(self, record: Mapping[str, Any]) -> None:
         """Append one record as a single line; flush when :attr:`flush_seconds` have passed since the last flush."""

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, final
@@ -34,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "seed": 0,
     "precision": "fp32",
 }
+#: The largest learning rate: AdamW's first step moves a weight by up to 10 x lr, which must fit a float32.
+MAX_LR = 3.4028234663852886e38 / 10
 #: Settings a resumed run may change: they do not change what is computed.
 RESUMABLE_CHANGES = frozenset({"device", "workers"})
 
@@ -85,18 +88,33 @@ def _positive(name: str, value: Any, kind: type) -> None:
         raise BadInputError(f"--{name.replace('_', '-')} must be greater than 0; got {value!r}")
 
 
+def _finite(name: str, value: Any) -> float:
+    """Return ``value`` as a float, refusing what is not a number, NaN and the infinities."""
+    flag = f"--{name.replace('_', '-')}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BadInputError(f"{flag} must be a number; got {value!r}")
+    if not math.isfinite(value):
+        raise BadInputError(f"{flag} must be a finite number; got {value!r}")
+    return float(value)
+
+
 def _validate(values: Mapping[str, Any]) -> None:
     for name in ("epochs", "batch_size", "grad_accum", "log_every"):
         _positive(name, values[name], int)
     for name in ("max_steps", "eval_every"):
         if values[name] is not None:
             _positive(name, values[name], int)
-    _positive("lr", values["lr"], float)
-    if not 0.0 <= float(values["warmup_ratio"]) < 1.0:
+    if not 0 < _finite("lr", values["lr"]) < MAX_LR:
+        raise BadInputError(
+            f"--lr must be greater than 0 and below {MAX_LR:.3g} (AdamW's first step moves a weight by up to "
+            f"10 x lr, which must fit a float32); got {values['lr']!r}"
+        )
+    if not 0.0 <= _finite("warmup_ratio", values["warmup_ratio"]) < 1.0:
         raise BadInputError(f"--warmup-ratio must be in [0, 1); got {values['warmup_ratio']!r}")
     for name in ("weight_decay", "max_grad_norm"):
-        if float(values[name]) < 0:
-            raise BadInputError(f"--{name.replace('_', '-')} must be 0 or more; got {values[name]!r}")
+        if _finite(name, values[name]) < 0:
+            hint = " (0 turns clipping off)" if name == "max_grad_norm" else ""
+            raise BadInputError(f"--{name.replace('_', '-')} must be 0 or more{hint}; got {values[name]!r}")
     if values["schedule"] not in SCHEDULES:
         raise BadInputError(f"--schedule must be one of {', '.join(SCHEDULES)}; got {values['schedule']!r}")
     if isinstance(values["seed"], bool) or not isinstance(values["seed"], int) or values["seed"] < 0:

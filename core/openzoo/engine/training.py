@@ -22,8 +22,10 @@ from openzoo.engine.distributed import Distributed, setup_distributed
 from openzoo.engine.loading import load_saved_model, model_config
 from openzoo.engine.loop import Trainer
 from openzoo.engine.options import route_options
+from openzoo.engine.runclaim import claim_run_directory
 from openzoo.engine.runconfig import build_run_config
 from openzoo.engine.rundir import MODEL_DIR, RunDir, atomic_write_json, clean_checkpoints
+from openzoo.engine.runlock import LOCK_FILE, RunDirInUseError, lock_holder
 from openzoo.engine.settings import TrainingSettings, resolve_training_settings
 from openzoo.engine.weights import check_weight_files
 from openzoo.errors import BadInputError
@@ -62,7 +64,11 @@ def new_run_path(out: str | os.PathLike[str] | None, model: str, dataset: str) -
     """
     if out is not None:
         path = Path(out)
-        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        _check_out_location(path)
+        if path.is_dir() and any(e.name != LOCK_FILE for e in path.iterdir()):
+            holder = lock_holder(path)
+            if holder is not None:
+                raise RunDirInUseError(path, holder)
             raise BadInputError(
                 f"--out {path} already exists and is not empty; choose a new directory, "
                 f"or continue that run with --resume {path}"
@@ -74,6 +80,22 @@ def new_run_path(out: str | os.PathLike[str] | None, model: str, dataset: str) -
         path = base.with_name(f"{base.name}-{counter}")
         counter += 1
     return path
+
+
+def _check_out_location(path: Path) -> None:
+    """Refuse an ``--out`` that cannot become a directory: a file, under a file, or in a read-only place."""
+    if path.exists() and not path.is_dir():
+        raise BadInputError(f"--out {path} is a file, not a directory; choose a new directory for the run")
+    ancestor = path.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise BadInputError(f"--out {path} is under {ancestor}, which is a file; choose a directory path")
+    if not path.exists() and not os.access(ancestor, os.W_OK | os.X_OK):
+        raise BadInputError(
+            f"--out {path}: permission denied, cannot create directories in {ancestor}; "
+            "choose a directory you can write to"
+        )
 
 
 def start_training(
@@ -113,42 +135,42 @@ def start_training(
     env = setup_distributed(plan.backend.distributed_backend)
     try:
         run = RunDir(env.broadcast_object(str(out_path)))
-        torch_device = plan.backend.torch_device(env.local_rank)
-        seed_everything(settings.seed, plan.backend)
-        source = comp.load_source(registry, dataset_spec, routed.dataset)
-        train_split = comp.pick_split(source, None, purpose="train", dataset=dataset_spec.name)
-        train_examples = comp.load_split(source, train_split, dataset_spec.name)
-        eval_split = comp.pick_split(source, None, purpose="eval", dataset=dataset_spec.name)
-        eval_examples = comp.load_split(source, eval_split, dataset_spec.name) if eval_split else None
-        config = model_config(model_spec, chosen, routed.model)
-        instance = registry.resolve(model_spec).create(config=config, dataset=source, pretrained=from_pretrained)
-        if env.is_main:
-            run.path.mkdir(parents=True, exist_ok=True)
-            record = build_run_config(
-                model_spec=model_spec,
-                preset=None if from_pretrained else chosen.name,
-                model_config=config,
-                model_options=routed.model,
-                from_pretrained=from_pretrained,
-                dataset_spec=dataset_spec,
-                dataset_options=routed.dataset,
-                train_split=train_split,
-                eval_split=eval_split,
-                metrics=plans,
-                selection=selection,
-                settings=settings,
-                device_spec=registry.device(plan.name),
-                world_size=env.world_size,
-                command=command,
-            )
-            atomic_write_json(run.config_path, record)
-        env.barrier()
-        return _run_trainer(
-            instance=instance, model_name=model_spec.name, registry=registry, source=source,
-            train_examples=train_examples, eval_split=eval_split, eval_examples=eval_examples, plans=plans,
-            selection=selection, settings=settings, plan=plan, torch_device=torch_device, env=env, run=run,
-            quiet=quiet,
-        )  # fmt: skip
+        with claim_run_directory(run, env, fresh=True):
+            torch_device = plan.backend.torch_device(env.local_rank)
+            seed_everything(settings.seed, plan.backend)
+            source = comp.load_source(registry, dataset_spec, routed.dataset)
+            train_split = comp.pick_split(source, None, purpose="train", dataset=dataset_spec.name)
+            train_examples = comp.load_split(source, train_split, dataset_spec.name)
+            eval_split = comp.pick_split(source, None, purpose="eval", dataset=dataset_spec.name)
+            eval_examples = comp.load_split(source, eval_split, dataset_spec.name) if eval_split else None
+            config = model_config(model_spec, chosen, routed.model)
+            instance = registry.resolve(model_spec).create(config=config, dataset=source, pretrained=from_pretrained)
+            if env.is_main:
+                record = build_run_config(
+                    model_spec=model_spec,
+                    preset=None if from_pretrained else chosen.name,
+                    model_config=config,
+                    model_options=routed.model,
+                    from_pretrained=from_pretrained,
+                    dataset_spec=dataset_spec,
+                    dataset_options=routed.dataset,
+                    train_split=train_split,
+                    eval_split=eval_split,
+                    metrics=plans,
+                    selection=selection,
+                    settings=settings,
+                    device_spec=registry.device(plan.name),
+                    world_size=env.world_size,
+                    command=command,
+                )
+                atomic_write_json(run.config_path, record)
+            env.barrier()
+            return _run_trainer(
+                instance=instance, model_name=model_spec.name, registry=registry, source=source,
+                train_examples=train_examples, eval_split=eval_split, eval_examples=eval_examples, plans=plans,
+                selection=selection, settings=settings, plan=plan, torch_device=torch_device, env=env, run=run,
+                quiet=quiet,
+            )  # fmt: skip
     finally:
         env.shutdown()
 
@@ -213,15 +235,6 @@ def resume_training(
 ) -> Run:
     """Continue ``run`` from its last complete checkpoint with its stored settings (``device``/``workers`` may change)."""
     config = run.read_config()
-    checkpoint = run.complete_checkpoint("last")
-    if checkpoint is None:
-        raise BadInputError(
-            f"run {run.path} has no complete checkpoint to resume (checkpoints/last is missing); start a new run"
-        )
-    try:
-        state, _ = load_trainer_state(checkpoint)
-    except BadInputError as exc:
-        raise BadInputError(f"{exc}{_intact_best_hint(run, checkpoint)}") from None
     model_spec = comp.recorded_spec(registry, "models", _stored(config, run, "model"), str(run.config_path))
     dataset_spec = comp.recorded_spec(registry, "datasets", _stored(config, run, "dataset"), str(run.config_path))
     task = registry.task(model_spec.task)
@@ -240,30 +253,41 @@ def resume_training(
     selection = next((p for p in plans if p.key == selection_key), None)
     env = setup_distributed(plan.backend.distributed_backend)
     try:
-        _check_world_size(config, run, env)
-        torch_device = plan.backend.torch_device(env.local_rank)
-        seed_everything(settings.seed, plan.backend)
-        source = comp.load_source(registry, dataset_spec, config["dataset"].get("options", {}))
-        train_split = _stored(config, run, "dataset", "train_split")
-        train_examples = comp.load_split(source, train_split, dataset_spec.name)
-        eval_split = config["dataset"].get("eval_split")
-        eval_examples = comp.load_split(source, eval_split, dataset_spec.name) if eval_split else None
-        try:
-            instance = load_saved_model(registry, model_spec, checkpoint / MODEL_DIR)
-        except BadInputError as exc:
-            raise BadInputError(f"{exc}{_intact_best_hint(run, checkpoint)}") from None
-        if env.is_main:
-            clean_checkpoints(run.checkpoints)
-            resumed = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "step": int(state["step"]), "command": command}
-            config.setdefault("resumes", []).append(resumed)
-            atomic_write_json(run.config_path, config)
-        env.barrier()
-        return _run_trainer(
-            instance=instance, model_name=model_spec.name, registry=registry, source=source,
-            train_examples=train_examples, eval_split=eval_split, eval_examples=eval_examples, plans=plans,
-            selection=selection, settings=settings, plan=plan, torch_device=torch_device, env=env, run=run,
-            quiet=quiet, resume=state,
-        )  # fmt: skip
+        with claim_run_directory(run, env, fresh=False):
+            checkpoint = run.complete_checkpoint("last")  # read under the lock: no writer changes it now
+            if checkpoint is None:
+                raise BadInputError(
+                    f"run {run.path} has no complete checkpoint to resume (checkpoints/last is missing); "
+                    "start a new run"
+                )
+            try:
+                state, _ = load_trainer_state(checkpoint)
+            except BadInputError as exc:
+                raise BadInputError(f"{exc}{_intact_best_hint(run, checkpoint)}") from None
+            _check_world_size(config, run, env)
+            torch_device = plan.backend.torch_device(env.local_rank)
+            seed_everything(settings.seed, plan.backend)
+            source = comp.load_source(registry, dataset_spec, config["dataset"].get("options", {}))
+            train_split = _stored(config, run, "dataset", "train_split")
+            train_examples = comp.load_split(source, train_split, dataset_spec.name)
+            eval_split = config["dataset"].get("eval_split")
+            eval_examples = comp.load_split(source, eval_split, dataset_spec.name) if eval_split else None
+            try:
+                instance = load_saved_model(registry, model_spec, checkpoint / MODEL_DIR)
+            except BadInputError as exc:
+                raise BadInputError(f"{exc}{_intact_best_hint(run, checkpoint)}") from None
+            if env.is_main:
+                clean_checkpoints(run.checkpoints)
+                resumed = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "step": int(state["step"]), "command": command}
+                config.setdefault("resumes", []).append(resumed)
+                atomic_write_json(run.config_path, config)
+            env.barrier()
+            return _run_trainer(
+                instance=instance, model_name=model_spec.name, registry=registry, source=source,
+                train_examples=train_examples, eval_split=eval_split, eval_examples=eval_examples, plans=plans,
+                selection=selection, settings=settings, plan=plan, torch_device=torch_device, env=env, run=run,
+                quiet=quiet, resume=state,
+            )  # fmt: skip
     finally:
         env.shutdown()
 

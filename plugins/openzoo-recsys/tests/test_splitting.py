@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 
 import pytest
@@ -75,3 +76,12 @@ def test_fractions_that_leave_no_training_data_are_rejected(planted_rows):
 def test_unknown_split_method_is_rejected(planted_rows):
     with pytest.raises(BadInputError, match="split='by-day'"):
         _source(planted_rows, "by-day")
+
+
+@pytest.mark.parametrize("what", ["rating", "timestamp"])
+def test_a_non_finite_rating_or_timestamp_is_a_data_error_naming_the_row(planted_rows, what):
+    rows = list(planted_rows)
+    bad = rows[7]
+    rows[7] = dataclasses.replace(bad, **{what: float("nan")})
+    with pytest.raises(BadInputError, match=rf"row {bad.line} \(user '{bad.user}', item '{bad.item}'\): {what} nan"):
+        _source(rows, "random")

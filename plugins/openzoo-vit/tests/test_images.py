@@ -81,3 +81,11 @@ def test_a_truncated_png_is_bad_input(tmp_path):
 def test_values_that_are_not_images_are_rejected(value, message):
     with pytest.raises(BadInputError, match=message):
         to_rgb(value)
+
+
+def test_a_decompression_bomb_is_refused_naming_the_file(tmp_path, monkeypatch):
+    path = tmp_path / "bomb.png"
+    Image.new("L", (64, 64)).save(path)  # PIL refuses more than twice MAX_IMAGE_PIXELS; 4096 > 2 x 1000
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(BadInputError, match=rf"refusing to decode '{path}': Image size \(4096 pixels\) exceeds"):
+        open_image(path)

@@ -19,6 +19,7 @@ and ``test`` (see :mod:`openzoo_recsys.splitting`) of examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,13 @@ def build_source(
         raise BadInputError(f"dataset option feedback={feedback!r} must be 'explicit' or 'implicit'")
     if not rows:
         raise BadInputError("the ratings data holds no ratings")
+    for row in rows:
+        for what, value in (("rating", row.rating), ("timestamp", row.timestamp)):
+            if not math.isfinite(value):
+                raise BadInputError(
+                    f"the ratings data, row {row.line} (user {row.user!r}, item {row.item!r}): {what} {value!r} "
+                    "is not a finite number; fix or drop that row"
+                )
     parts = splitting.split(
         list(rows),
         [r.user for r in rows],

@@ -29,7 +29,8 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".ti
 def open_image(path: str | os.PathLike[str]) -> Image.Image:
     """Read the image file at ``path`` fully and return it as RGB.
 
-    :raises BadInputError: naming the path when it is missing, not a file or not a readable image.
+    :raises BadInputError: naming the path when it is missing, not a file, not a readable image, or so large
+        that PIL refuses to decode it (a decompression bomb: more than twice ``PIL.Image.MAX_IMAGE_PIXELS``).
     """
     path = Path(path)
     if not path.is_file():
@@ -39,6 +40,15 @@ def open_image(path: str | os.PathLike[str]) -> Image.Image:
         with Image.open(path) as image:
             image.load()
             return _rgb_from_pil(image)
+    except Image.DecompressionBombError as exc:
+        raise BadInputError(
+            f"refusing to decode {str(path)!r}: {exc} It may be a decompression bomb. Resize the image; "
+            "if you trust the file, raise PIL.Image.MAX_IMAGE_PIXELS in your own code"
+        ) from None
+    except MemoryError:
+        raise BadInputError(
+            f"not enough memory to decode {str(path)!r}; resize the image to a few megapixels"
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise BadInputError(
             f"cannot read {str(path)!r} as an image ({type(exc).__name__}: {exc}); "
