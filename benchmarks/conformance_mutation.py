@@ -54,10 +54,11 @@ import shutil
 import subprocess
 import sys
 import time
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 EQUIVALENTS = Path(__file__).with_name("conformance_mutation_equivalents.toml")
@@ -112,7 +113,9 @@ def prepare(name: str, work: Path) -> Target:
     elif name.startswith("template:"):
         target = _render_template(name, home)
     else:
-        raise SystemExit(f"unknown target {name!r}: use {', '.join(REFERENCE)} or template:TASK ({', '.join(TEMPLATE_TASKS)})")
+        raise SystemExit(
+            f"unknown target {name!r}: use {', '.join(REFERENCE)} or template:TASK ({', '.join(TEMPLATE_TASKS)})"
+        )
     target.modules = [p for p in _python_files(target.package) if p.name != "__init__.py"]
     return target
 
@@ -130,7 +133,18 @@ def _render_template(name: str, home: Path) -> Target:
     rendered = render_plugin(request, home / "render", defaults=True).path
     site = home / "site"
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(site), str(rendered)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(site),
+            str(rendered),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -306,7 +320,9 @@ def _print_report(summary: dict[str, Any], show_diffs: bool) -> None:
             f"{name:28} {t['killed']:6} {t['timeout']:7} {t['survived']:8} {t['equivalent']:5} {t['incompetent']:6} {score:>6}"
         )
         for file, c in target["files"].items():
-            print(f"  {file:26} {c['killed']:6} {c['timeout']:7} {c['survived']:8} {c['equivalent']:5} {c['incompetent']:6}")
+            print(
+                f"  {file:26} {c['killed']:6} {c['timeout']:7} {c['survived']:8} {c['equivalent']:5} {c['incompetent']:6}"
+            )
     for name, target in summary["targets"].items():
         for survivor in target.get("survivors", []):
             print(f"\nSURVIVED {name} {survivor['file']}:{survivor['line']} {survivor['operator']}")
@@ -323,7 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=0, help="seconds per mutant (default 3x baseline + 30)")
     parser.add_argument("--work", type=Path, default=ROOT / ".mutation", help="work and cache directory")
     parser.add_argument("--output", type=Path, help="JSON summary (default WORK/summary.json)")
-    parser.add_argument("--exclude", action="append", default=list(DEFAULT_EXCLUDED), help="operator regex to leave out")
+    parser.add_argument(
+        "--exclude", action="append", default=list(DEFAULT_EXCLUDED), help="operator regex to leave out"
+    )
     parser.add_argument("--files", help="mutate only modules whose name matches this glob (for quick looks)")
     parser.add_argument("--no-diffs", action="store_true", help="do not print survivors' diffs")
     args = parser.parse_args(argv)
