@@ -196,7 +196,7 @@ class Probe:
     def __init__(self, sandbox: Path, system_temp: str = "") -> None:
         self.sandbox = str(sandbox)
         #: Where writes are fine: the sandbox (HOME, caches, save directories) and the system's temporary directory.
-        self.allowed = tuple(p + os.sep for p in (self.sandbox, system_temp) if p) + ("/dev/",)
+        self.allowed = (*tuple(p + os.sep for p in (self.sandbox, system_temp) if p), "/dev/")
         #: Inside the sandbox but not to be written: the working directories (a user's project).
         self.forbidden = (os.path.join(self.sandbox, "cwd") + os.sep, os.path.join(self.sandbox, "elsewhere-"))
         self.phase = "start"
@@ -295,50 +295,51 @@ def run_plan(plan: dict[str, Any], probe: Probe) -> dict[str, Any]:
     for dataset in plan["datasets"]:
         probe.run(f"load dataset {dataset['name']}", lambda d=dataset: load_all(d["loader"]), repeat=True)
     for model in plan["models"]:
-        name = model["name"]
-        data = probe.run(f"load test dataset of model {name}", lambda m=model: _resolve(m["dataset"])())
-        if data is not None:
-            from openzoo.conformance.task_inputs import raw_input, sample_examples
-
-            model["inputs"] = [raw_input(model["task"], e) for e in sample_examples(model["task"], data, 3)]
-        factory = probe.run(f"resolve model {name}", lambda m=model: _resolve(m["factory"]))
-        if data is None or factory is None:
-            continue
-        built = probe.run(
-            f"build model {name}", lambda f=factory, m=model: f.create(config=m["config"], dataset=data), repeat=True
-        )
-        if built is None:
-            continue
-        predicted = probe.run(
-            f"predict with model {name}", lambda b=built, m=model: b.predict(m["inputs"], **m["options"]), repeat=True
-        )
-        saved, moved, elsewhere = sandbox / f"saved-{name}", sandbox / f"moved-{name}", sandbox / f"elsewhere-{name}"
-        if probe.run(f"save model {name}", lambda b=built: b.save(saved) or True) is None:
-            continue
-        probe.active = False
-        os.rename(saved, moved)
-        elsewhere.mkdir()
-        probe.active = True
-        home = os.getcwd()
-        os.chdir(elsewhere)
-        try:
-            loaded = probe.run(f"load model {name} after moving it", lambda f=factory: f.load(moved), repeat=True)
-            again = (
-                None
-                if loaded is None
-                else probe.run(
-                    f"predict with model {name} after moving it",
-                    lambda b=loaded, m=model: b.predict(m["inputs"], **m["options"]),
-                )
-            )
-        finally:
-            os.chdir(home)
-        if loaded is None or again is None:
-            probe.report["moved"].extend(probe.report["failures"][-1:])
-        elif predicted is not None and _records(again) != _records(predicted):
-            probe.phase = f"load model {name} after moving it"
-            probe.note("moved", f"predictions changed: {_records(predicted)[:160]} -> {_records(again)[:160]}")
+        _probe_model(probe, model, sandbox)
     return probe.report
+
+
+def _probe_model(probe: Probe, model: dict[str, Any], sandbox: Path) -> None:
+    """Build, predict, save, move, reload from elsewhere and predict again with one model."""
+    name = model["name"]
+    data = probe.run(f"load test dataset of model {name}", lambda: _resolve(model["dataset"])())
+    if data is not None:
+        from openzoo.conformance.task_inputs import raw_input, sample_examples
+
+        model["inputs"] = [raw_input(model["task"], e) for e in sample_examples(model["task"], data, 3)]
+    factory = probe.run(f"resolve model {name}", lambda: _resolve(model["factory"]))
+    if data is None or factory is None:
+        return
+    built = probe.run(f"build model {name}", lambda: factory.create(config=model["config"], dataset=data), repeat=True)
+    if built is None:
+        return
+    predicted = probe.run(
+        f"predict with model {name}", lambda: built.predict(model["inputs"], **model["options"]), repeat=True
+    )
+    saved, moved, elsewhere = sandbox / f"saved-{name}", sandbox / f"moved-{name}", sandbox / f"elsewhere-{name}"
+    if probe.run(f"save model {name}", lambda: built.save(saved) or True) is None:
+        return
+    probe.active = False
+    os.rename(saved, moved)
+    elsewhere.mkdir()
+    probe.active = True
+    home = os.getcwd()
+    os.chdir(elsewhere)
+    try:
+        loaded = probe.run(f"load model {name} after moving it", lambda: factory.load(moved), repeat=True)
+        again = None
+        if loaded is not None:
+            again = probe.run(
+                f"predict with model {name} after moving it",
+                lambda: loaded.predict(model["inputs"], **model["options"]),
+            )
+    finally:
+        os.chdir(home)
+    if loaded is None or again is None:
+        probe.report["moved"].extend(probe.report["failures"][-1:])
+    elif predicted is not None and _records(again) != _records(predicted):
+        probe.phase = f"load model {name} after moving it"
+        probe.note("moved", f"predictions changed: {_records(predicted)[:160]} -> {_records(again)[:160]}")
 
 
 def main(argv: list[str] | None = None) -> None:

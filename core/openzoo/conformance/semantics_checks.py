@@ -16,6 +16,7 @@ from openzoo.conformance.model_checks import prepared
 from openzoo.conformance.model_runtime import collate, forward
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import raw_input
+import itertools
 
 __all__ = ["SCORE_TOLERANCE", "check_model_predict_agrees_with_logits", "check_model_recommends_unseen_items"]
 
@@ -83,7 +84,7 @@ def check_model_predict_agrees_with_logits(subject: ModelSubject, *, preset: str
                 "take labels[argmax(logits)] and softmax(logits).max() from the same row",
             )
         ranked = list((record.get("scores") or {}).values()) or [r["score"] for r in record.get("top_k", [])]
-        if any(a < b - SCORE_TOLERANCE for a, b in zip(ranked, ranked[1:])):
+        if any(a < b - SCORE_TOLERANCE for a, b in itertools.pairwise(ranked)):
             raise fail(subject, "ranked scores must be best first", f"{ranked} for input {row}", "sort descending")
 
 
@@ -122,7 +123,7 @@ def check_model_recommends_unseen_items(subject: ModelSubject, *, preset: str) -
             problems.append("repeated items")
         if items and (unknown := sorted(set(recommended) - items)):
             problems.append(f"items outside the catalogue: {unknown[:5]}")
-        if any(a < b for a, b in zip(scores, scores[1:])):
+        if any(a < b for a, b in itertools.pairwise(scores)):
             problems.append(f"scores not best first: {scores[:6]}")
         if not recommended and len(rated[user]) < len(items):
             problems.append("no items although the user has unseen ones")
