@@ -8,6 +8,7 @@ of the catalogue that the user has not rated, best first, each once.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -16,7 +17,6 @@ from openzoo.conformance.model_checks import prepared
 from openzoo.conformance.model_runtime import collate, forward
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import raw_input
-import itertools
 
 __all__ = ["SCORE_TOLERANCE", "check_model_predict_agrees_with_logits", "check_model_recommends_unseen_items"]
 
