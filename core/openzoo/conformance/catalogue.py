@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
-from openzoo.conformance import (  # the mutation-score categories (issue 22)
+from openzoo.conformance import (
     behaviour_checks,
     capability_checks,
     checkpoint_checks,
@@ -33,6 +33,7 @@ from openzoo.conformance import (  # the mutation-score categories (issue 22)
     model_checks,
     option_checks,
     packaging_checks,
+    preset_checks,
     semantics_checks,
     waiver_checks,
 )
@@ -86,6 +87,8 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     semantics_checks.check_model_recommends_unseen_items,
     input_checks.check_model_predict_handles_unusual_inputs,
     option_checks.check_generation_sampling_follows_its_options,
+    preset_checks.check_model_presets_declare_valid_training,
+    preset_checks.check_model_sizes_head_from_dataset_labels,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
     metric_lifecycle_checks.check_metric_reset_forgets_everything,
     metric_lifecycle_checks.check_metric_merges_uneven_shards,
@@ -171,6 +174,7 @@ def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
             yield partial(capability_checks.check_model_torch_compile, **p)
         for precision in spec.precisions:
             yield partial(capability_checks.check_model_device_autocast, preset=preset.name, precision=precision)
+    yield preset_checks.check_model_presets_declare_valid_training
 
 
 def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable[..., Any]]:
@@ -181,6 +185,7 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
     yield partial(invariance_checks.check_model_seeds_give_different_weights, **p)
     if spec.task in (TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION):
         yield partial(semantics_checks.check_model_predict_agrees_with_logits, **p)
+        yield partial(preset_checks.check_model_sizes_head_from_dataset_labels, **p)
     if spec.task == RECOMMENDATION:
         yield partial(semantics_checks.check_model_recommends_unseen_items, **p)
     yield partial(input_checks.check_model_predict_handles_unusual_inputs, **p)

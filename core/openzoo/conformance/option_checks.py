@@ -25,6 +25,21 @@ NEW_TOKENS = 8
 SEEDS = (1, 2, 3)
 
 
+def _stop_problems(subject: ModelSubject, model: Any, prompt: str, greedy: str) -> list[str]:
+    """``stop`` cuts before its first occurrence, and a stop string that never occurs changes nothing."""
+    problems = []
+    never = _generate(subject, model, prompt, do_sample=False, stop="\x00never\x00")
+    if never != greedy:
+        problems.append(f"stop that never occurs changed {greedy!r} to {never!r}")
+    once = [i for i, c in enumerate(greedy) if i > 0 and greedy.count(c) == 1 and not c.isspace()]
+    if once:
+        marker = greedy[once[len(once) // 2]]
+        cut = _generate(subject, model, prompt, do_sample=False, stop=marker)
+        if cut != greedy[: greedy.index(marker)]:
+            problems.append(f"stop={marker!r} gave {cut!r}; expected {greedy[: greedy.index(marker)]!r}")
+    return problems
+
+
 def _generate(subject: ModelSubject, model: Any, prompt: str, **options: Any) -> str:
     try:
         records = model.predict([prompt], max_new_tokens=NEW_TOKENS, **options)
@@ -40,7 +55,10 @@ def _generate(subject: ModelSubject, model: Any, prompt: str, **options: Any) ->
 
 @check(kind="model", applies_to="generation models that declare the predict options do_sample and seed")
 def check_generation_sampling_follows_its_options(subject: ModelSubject, *, preset: str) -> None:
-    """A seed reproduces sampled text, sampling differs from greedy, and each filter reduces to greedy at its limit.
+    """A seed reproduces sampled text, sampling differs from greedy, each filter reduces to greedy at its limit.
+
+    Also: ``stop`` (when declared) cuts the greedy text before its first occurrence and
+    changes nothing when it never occurs, and ``max_new_tokens=1`` generates one token.
 
     Why: users reproduce a sampled answer with its seed and expect ``do_sample`` to
     change something; a seed that is ignored, sampling that silently stays greedy, or a
@@ -83,6 +101,11 @@ def check_generation_sampling_follows_its_options(subject: ModelSubject, *, pres
             limited = _generate(subject, model, prompt, do_sample=True, seed=SEEDS[0], **{name: limit})
             if limited != greedy:
                 inert.append(f"{name}={limit} gave {limited!r}, greedy {greedy!r}")
+    if "stop" in names:
+        inert += _stop_problems(subject, model, prompt, greedy)
+    one = model.predict([prompt], max_new_tokens=1)[0]
+    if one.get("tokens") not in (0, 1):
+        inert.append(f"max_new_tokens=1 gave {one.get('tokens')!r} tokens")
     if inert:
         raise fail(
             subject,
