@@ -214,6 +214,8 @@ def run_target(target: Target, args: argparse.Namespace, work: Path, log: Any) -
             keep = {i.job_id for i in chosen}
             skipped = [i.job_id for i in items if i.job_id not in keep]
             db.set_multiple_results(skipped, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))
+            if args.carry_kills:
+                _carry_kills(target, chosen, db, args.carry_kills)
         pending = sorted(db.pending_work_items, key=_sort_key)
         log(f"{target.name}: baseline {baseline:.1f} s, timeout {timeout:.0f} s, {len(pending)} mutants to run")
         for number, item in enumerate(pending, 1):
@@ -226,13 +228,59 @@ def run_target(target: Target, args: argparse.Namespace, work: Path, log: Any) -
     return summary
 
 
+def _identity(target_package: Path, item: Any) -> tuple[str, str, int]:
+    mutation = item.mutations[0]
+    return (
+        str(Path(mutation.module_path).relative_to(target_package.parent)),
+        mutation.operator_name,
+        mutation.occurrence,
+    )
+
+
+def _carry_kills(target: Target, chosen: list[Any], db: Any, previous: Path) -> None:
+    """Copy killed and timed-out results of the same mutants from an earlier run's session of this target.
+
+    Sound only when the suite of this run is a superset of the earlier one (no check removed
+    or weakened): a mutant it killed then is killed now. Survivors are run again.
+    """
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import WorkResult
+
+    sessions = sorted(
+        (previous / target.name.replace(":", "-")).glob("session-*.sqlite"), key=lambda p: p.stat().st_mtime
+    )
+    if not sessions:
+        return
+    with use_db(str(sessions[-1]), WorkDB.Mode.open) as old:
+        old_package = Path(next(iter(old.work_items)).mutations[0].module_path)
+        while old_package.parent.name not in ("src", "site"):
+            old_package = old_package.parent
+        killed = {
+            _identity(old_package, item): result
+            for item, result in old.completed_work_items
+            if _outcome(result) in (_KILLED, _TIMEOUT)
+        }
+    for item in chosen:
+        result = killed.get(_identity(target.package, item))
+        if result is not None:
+            db.set_result(
+                item.job_id,
+                WorkResult(
+                    worker_outcome=result.worker_outcome,
+                    output=f"carried from {sessions[-1]}: {result.output}",
+                    test_outcome=result.test_outcome,
+                    diff=result.diff,
+                ),
+            )
+
+
 def _outcome(result: Any) -> str:
     if result.test_outcome is None:
         return "skipped"
     if result.test_outcome == "incompetent":
         return _INCOMPETENT
     if result.test_outcome == "killed":
-        return _TIMEOUT if result.output == "timeout" else _KILLED
+        return _TIMEOUT if (result.output or "").endswith(": timeout") or result.output == "timeout" else _KILLED
     return _SURVIVED
 
 
@@ -343,6 +391,11 @@ def main(argv: list[str] | None = None) -> int:
         "--exclude", action="append", default=list(DEFAULT_EXCLUDED), help="operator regex to leave out"
     )
     parser.add_argument("--files", help="mutate only modules whose name matches this glob (for quick looks)")
+    parser.add_argument(
+        "--carry-kills",
+        type=Path,
+        help="an earlier --work directory: mutants it killed count as killed (the suite only grew); survivors rerun",
+    )
     parser.add_argument("--no-diffs", action="store_true", help="do not print survivors' diffs")
     args = parser.parse_args(argv)
 
