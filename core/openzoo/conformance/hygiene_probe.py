@@ -313,10 +313,12 @@ def _probe_model(probe: Probe, model: dict[str, Any], sandbox: Path) -> None:
     built = probe.run(f"build model {name}", lambda: factory.create(config=model["config"], dataset=data), repeat=True)
     if built is None:
         return
+    built.module.eval()  # as the engine and every other check predict
     predicted = probe.run(
         f"predict with model {name}", lambda: built.predict(model["inputs"], **model["options"]), repeat=True
     )
     saved, moved, elsewhere = sandbox / f"saved-{name}", sandbox / f"moved-{name}", sandbox / f"elsewhere-{name}"
+    saved.mkdir()  # the engine hands save() a fresh, existing directory
     if probe.run(f"save model {name}", lambda: built.save(saved) or True) is None:
         return
     probe.active = False
@@ -329,6 +331,7 @@ def _probe_model(probe: Probe, model: dict[str, Any], sandbox: Path) -> None:
         loaded = probe.run(f"load model {name} after moving it", lambda: factory.load(moved), repeat=True)
         again = None
         if loaded is not None:
+            loaded.module.eval()
             again = probe.run(
                 f"predict with model {name} after moving it",
                 lambda: loaded.predict(model["inputs"], **model["options"]),
