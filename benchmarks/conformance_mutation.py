@@ -198,10 +198,9 @@ def run_target(target: Target, args: argparse.Namespace, work: Path, log: Any) -
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
 
     command = _test_command(target)
-    baseline = _baseline(target, command)
-    timeout = args.timeout or max(60.0, 3 * baseline + 30)
     session = _session(target, args, work)
     fresh = not session.exists()
+    baseline, timeout = 0.0, args.timeout
     with use_db(str(session), WorkDB.Mode.create) as db:
         if fresh:
             init(target.modules, db, {})
@@ -217,6 +216,9 @@ def run_target(target: Target, args: argparse.Namespace, work: Path, log: Any) -
             if args.carry_kills:
                 _carry_kills(target, chosen, db, args.carry_kills)
         pending = sorted(db.pending_work_items, key=_sort_key)
+        if pending:  # a finished session is a cache hit: nothing runs, not even the baseline
+            baseline = _baseline(target, command)
+            timeout = args.timeout or max(60.0, 3 * baseline + 30)
         log(f"{target.name}: baseline {baseline:.1f} s, timeout {timeout:.0f} s, {len(pending)} mutants to run")
         for number, item in enumerate(pending, 1):
             start = time.perf_counter()

@@ -13,7 +13,7 @@ import pytest
 
 from openzoo.plugins import PluginSource, load_registry
 
-from .conftest import FIXTURE_PLUGINS, FIXTURES
+FIXTURES = Path(__file__).parent / "fixtures"
 
 MORE = {
     line.split("=")[0].strip(): line.split("=")[1].strip()
@@ -94,7 +94,7 @@ def _sources(plugins: dict[str, str], dist: str) -> list[PluginSource]:
 def more_reports(fixture_path: Path) -> dict:
     from openzoo.conformance import run_conformance
 
-    base = {"fixture-base": FIXTURE_PLUGINS["fixture-base"]}
+    base = {"fixture-base": "ozfix.base"}
     sources = _sources(base, "openzoo-fixtures") + _sources(MORE, "openzoo-fixtures-more")
     registry = load_registry(sources, builtins=False, disabled=(), strict=True, environ={})
     return {report.plugin: report for report in run_conformance(list(MORE), registry=registry)}
@@ -108,7 +108,7 @@ def test_clean_fixture_passes_every_check_of_the_new_categories(more_reports):
     report = more_reports["fixture-more-clean"]
     not_passed = [(r.test_id, r.status, r.message) for r in report.records if r.status != "passed"]
     assert not_passed == []
-    ran = {r.check for r in report.records}
+    ran = {r.check.split("(")[0] for r in report.records}
     assert {
         "check_plugin_leaves_process_state_unchanged",
         "check_plugin_runs_hermetically",

@@ -314,13 +314,18 @@ def _probe_model(probe: Probe, model: dict[str, Any], sandbox: Path) -> None:
     if built is None:
         return
     built.module.eval()  # as the engine and every other check predict
-    predicted = probe.run(
-        f"predict with model {name}", lambda: built.predict(model["inputs"], **model["options"]), repeat=True
-    )
+    probe.run(f"predict with model {name}", lambda: built.predict(model["inputs"], **model["options"]), repeat=True)
     saved, moved, elsewhere = sandbox / f"saved-{name}", sandbox / f"moved-{name}", sandbox / f"elsewhere-{name}"
     saved.mkdir()  # the engine hands save() a fresh, existing directory
     if probe.run(f"save model {name}", lambda: built.save(saved) or True) is None:
         return
+    in_place = probe.run(f"load model {name}", lambda: factory.load(saved))
+    if in_place is None:
+        return
+    in_place.module.eval()
+    before = probe.run(
+        f"predict with model {name} loaded", lambda: in_place.predict(model["inputs"], **model["options"])
+    )
     probe.active = False
     os.rename(saved, moved)
     elsewhere.mkdir()
@@ -338,11 +343,14 @@ def _probe_model(probe: Probe, model: dict[str, Any], sandbox: Path) -> None:
             )
     finally:
         os.chdir(home)
+    repeatable = before is not None and _records(before) == _records(
+        in_place.predict(model["inputs"], **model["options"])
+    )
     if loaded is None or again is None:
         probe.report["moved"].extend(probe.report["failures"][-1:])
-    elif predicted is not None and _records(again) != _records(predicted):
+    elif repeatable and _records(again) != _records(before):
         probe.phase = f"load model {name} after moving it"
-        probe.note("moved", f"predictions changed: {_records(predicted)[:160]} -> {_records(again)[:160]}")
+        probe.note("moved", f"predictions changed: {_records(before)[:160]} -> {_records(again)[:160]}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -52,6 +52,32 @@ def unusual_inputs(task: str) -> dict[str, Any]:
     return {}
 
 
+def _check_long_training_example(subject: ModelSubject, model: Any) -> None:
+    """A labelled example far past the context collates and runs forward (truncated), or raises BadInputError."""
+    from openzoo.conformance.model_runtime import forward
+    from openzoo.conformance.task_inputs import sample_examples
+
+    example = dict(sample_examples(subject.spec.task, subject.dataset, 1)[0])
+    example["text"] = " ".join([str(example["text"])] * 1 + ["word"] * LONG_TEXT_WORDS)
+    try:
+        batch = model.collate([example])
+    except BadInputError:
+        return
+    except Exception as exc:
+        raise fail(
+            subject,
+            f"collate must truncate an example of {LONG_TEXT_WORDS} words or raise BadInputError",
+            f"{type(exc).__name__}: {str(exc)[:200]}",
+            "truncate to the model's context in collate",
+        ) from exc
+    outputs = forward(subject, model.module, batch)
+    loss = outputs.get("loss")
+    if loss is not None and not bool(loss.isfinite()):
+        raise fail(
+            subject, "a truncated long example must give a finite loss", f"{float(loss)}", "truncate before the model"
+        )
+
+
 @check(kind="model", applies_to="every test preset")
 def check_model_predict_handles_unusual_inputs(subject: ModelSubject, *, preset: str) -> None:
     """``predict`` answers non-Latin and emoji text, very long text, grayscale and RGBA images and unknown users.
@@ -66,6 +92,8 @@ def check_model_predict_handles_unusual_inputs(subject: ModelSubject, *, preset:
     """
     model = subject.build(preset)
     model.module.eval()
+    if subject.spec.task in (TEXT_CLASSIFICATION, TEXT_GENERATION):
+        _check_long_training_example(subject, model)
     options = {"max_new_tokens": 2} if subject.spec.task == TEXT_GENERATION else {}
     wanted = predict_keys(subject.task.predict_output)
     for description, value in unusual_inputs(subject.spec.task).items():

@@ -65,6 +65,18 @@ def _skip_sampled_loss(subject: ModelSubject, model: Any, examples: list[dict[st
         )
 
 
+def _skip_batch_variant_logits(subject: ModelSubject, model: Any, examples: list[dict[str, Any]]) -> None:
+    """Skip when an example's logits depend on its batch: that is check_model_batch_invariance's failure."""
+    key = next(iter(subject.task.outputs))
+    together = forward(subject, model.module, collate(subject, model, examples)).get(key)
+    for row, example in enumerate(examples):
+        alone = forward(subject, model.module, collate(subject, model, [example])).get(key)
+        if together is None or alone is None or max_error(together[row : row + 1], alone) > LOSS_TOLERANCE:
+            raise CheckSkipped(
+                "prerequisite check_model_batch_invariance failed: outputs depend on the batch, so losses cannot be compared"
+            )
+
+
 @check(kind="model", applies_to="every test preset")
 def check_model_runs_at_batch_sizes_one_and_odd(subject: ModelSubject, *, preset: str) -> None:
     """Forward, loss and ``predict`` work at batch size 1 and 3; fp32 outputs are float32.
@@ -147,6 +159,7 @@ def check_model_loss_is_mean_over_examples(subject: ModelSubject, *, preset: str
     """
     model, _, examples = prepared(subject, preset, n=4)
     _skip_sampled_loss(subject, model, examples)
+    _skip_batch_variant_logits(subject, model, examples)
     together = _loss(subject, model, examples, f"a batch of {len(examples)}")
     alone = [_loss(subject, model, [e], "one example") for e in examples]
     mean = sum(alone) / len(alone)

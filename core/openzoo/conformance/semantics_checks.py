@@ -12,9 +12,9 @@ import itertools
 import math
 from typing import Any
 
-from openzoo.conformance.declaration import check, fail
+from openzoo.conformance.declaration import CheckSkipped, check, fail
 from openzoo.conformance.model_checks import prepared
-from openzoo.conformance.model_runtime import collate, forward
+from openzoo.conformance.model_runtime import collate, forward, max_error
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import raw_input
 
@@ -61,7 +61,12 @@ def check_model_predict_agrees_with_logits(subject: ModelSubject, *, preset: str
     _check_id2label(subject, model.module, labels)
     key = _INPUT_KEY[subject.spec.task]
     inputs = [raw_input(subject.spec.task, e) for e in examples]
-    logits = forward(subject, model.module, collate(subject, model, [{key: x} for x in inputs])).get("logits")
+    raw_batch = collate(subject, model, [{key: x} for x in inputs])
+    logits = forward(subject, model.module, raw_batch).get("logits")
+    if max_error(forward(subject, model.module, raw_batch, seed=1).get("logits"), logits) > 0:
+        raise CheckSkipped(
+            "prerequisite check_model_eval_is_deterministic failed: logits are random in eval mode, so predict cannot be compared"
+        )
     probabilities = torch.softmax(logits.detach().float(), dim=-1)
     records = model.predict(inputs)
     for row, record in enumerate(records):
