@@ -287,10 +287,16 @@ def _outcome(result: Any) -> str:
 
 
 def mutated_lines(diff: str) -> str:
-    """Return the added lines of a cosmic-ray diff, stripped and joined: a mutant's identity."""
-    return " | ".join(
-        line[1:].strip() for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")
-    )
+    """Return the added lines of a cosmic-ray diff, stripped and joined: a mutant's identity.
+
+    A mutant that only deletes (a removed decorator) is ``removed: <the deleted lines>``.
+    """
+    lines = diff.splitlines()
+    added = [line[1:].strip() for line in lines if line.startswith("+") and not line.startswith("+++")]
+    if any(added):
+        return " | ".join(added)
+    removed = [line[1:].strip() for line in lines if line.startswith("-") and not line.startswith("---")]
+    return "removed: " + " | ".join(r for r in removed if r)
 
 
 def load_equivalents(path: Path = EQUIVALENTS) -> list[dict[str, str]]:
