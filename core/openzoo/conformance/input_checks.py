@@ -39,6 +39,7 @@ def unusual_inputs(task: str) -> dict[str, Any]:
         inputs: dict[str, Any] = {
             "a 2-D grayscale uint8 array": rng.integers(0, 256, (9, 11), dtype=np.uint8),
             "an RGBA uint8 array": rng.integers(0, 256, (9, 11, 4), dtype=np.uint8),
+            "a one-channel H x W x 1 uint8 array": rng.integers(0, 256, (9, 11, 1), dtype=np.uint8),
         }
         try:
             from PIL import Image
