@@ -129,6 +129,37 @@ CLEAN_IDS_SNAPSHOT = sorted(
             "check_device_distributed_group_initialises",
         )
     ]
+    # the mutation-score categories
+    + [
+        "plugin:fixture-clean::check_plugin_leaves_process_state_unchanged",
+        "plugin:fixture-clean::check_plugin_runs_hermetically",
+        "model:fix-clf::check_model_presets_declare_valid_training",
+        "model:fix-lm::check_model_presets_declare_valid_training",
+        "dataset:fix-reviews::check_dataset_reads_the_same_through_dataloader_workers",
+        "metric:fix-accuracy::check_metric_reset_forgets_everything",
+        "metric:fix-accuracy::check_metric_merges_uneven_shards",
+    ]
+    + [
+        f"model:fix-clf::{name}(preset=tiny)"
+        for name in (
+            "check_model_runs_at_batch_sizes_one_and_odd",
+            "check_model_loss_is_mean_over_copies",
+            "check_model_loss_is_mean_over_examples",
+            "check_model_seeds_give_different_weights",
+            "check_model_predict_agrees_with_logits",
+            "check_model_sizes_head_from_dataset_labels",
+            "check_model_predict_handles_unusual_inputs",
+        )
+    ]
+    + [
+        f"model:fix-lm::{name}(preset=tiny)"
+        for name in (
+            "check_model_runs_at_batch_sizes_one_and_odd",
+            "check_model_loss_is_mean_over_copies",
+            "check_model_seeds_give_different_weights",
+            "check_model_predict_handles_unusual_inputs",
+        )
+    ]
 )
 
 
@@ -141,8 +172,8 @@ def test_planned_ids_match_the_snapshot_and_are_unique(registry):
 def test_checks_run_cheap_packaging_checks_first_then_construction(registry):
     planned = plan("fixture-clean", registry=registry)
     kinds = [p.info.kind for p in planned]
-    assert kinds[: kinds.index("model")] == ["packaging"] * 8
-    assert planned[8].check_id == "check_model_builds(preset=tiny)"
+    assert kinds[: kinds.index("model")] == ["packaging"] * 10
+    assert planned[10].check_id == "check_model_builds(preset=tiny)"
 
 
 def test_every_check_has_a_unique_name_a_level_and_a_doc_paragraph():

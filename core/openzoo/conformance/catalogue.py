@@ -21,13 +21,21 @@ from openzoo.conformance import (
     behaviour_checks,
     capability_checks,
     checkpoint_checks,
+    dataloader_checks,
     dataset_checks,
     device_checks,
     generation_checks,
+    hygiene_checks,
+    input_checks,
+    invariance_checks,
     metric_checks,
+    metric_lifecycle_checks,
     model_checks,
+    option_checks,
     packaging_checks,
+    preset_checks,
     robustness_checks,
+    semantics_checks,
     waiver_checks,
 )
 from openzoo.conformance.declaration import DOCS_PAGE, CheckInfo, info_of
@@ -40,7 +48,7 @@ from openzoo.conformance.subjects import (
     Subject,
 )
 from openzoo.conformance.task_inputs import METRIC_TASKS
-from openzoo.tasks import TEXT_CLASSIFICATION, TEXT_GENERATION
+from openzoo.tasks import IMAGE_CLASSIFICATION, RECOMMENDATION, TEXT_CLASSIFICATION, TEXT_GENERATION
 
 __all__ = ["CHECKS", "check_id", "checks_for", "main", "markdown"]
 
@@ -71,6 +79,22 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     checkpoint_checks.check_model_saves_safetensors_without_pickle,
     checkpoint_checks.check_model_hf_auto_class_loads,
     model_checks.check_model_can_learn_one_batch,
+    # -- the mutation-score categories (issue 22); kept out of the slices the generators take
+    hygiene_checks.check_plugin_leaves_process_state_unchanged,
+    hygiene_checks.check_plugin_runs_hermetically,
+    invariance_checks.check_model_runs_at_batch_sizes_one_and_odd,
+    invariance_checks.check_model_loss_is_mean_over_copies,
+    invariance_checks.check_model_loss_is_mean_over_examples,
+    invariance_checks.check_model_seeds_give_different_weights,
+    semantics_checks.check_model_predict_agrees_with_logits,
+    semantics_checks.check_model_recommends_unseen_items,
+    input_checks.check_model_predict_handles_unusual_inputs,
+    option_checks.check_generation_sampling_follows_its_options,
+    preset_checks.check_model_presets_declare_valid_training,
+    preset_checks.check_model_sizes_head_from_dataset_labels,
+    dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
+    metric_lifecycle_checks.check_metric_reset_forgets_everything,
+    metric_lifecycle_checks.check_metric_merges_uneven_shards,
     generation_checks.check_generation_greedy_is_deterministic,
     generation_checks.check_generation_respects_max_new_tokens,
     generation_checks.check_generation_stops_at_eos,
@@ -121,6 +145,9 @@ def _plugin_checks(subject: PluginSubject) -> Iterator[Callable[..., Any]]:
         if function is packaging_checks.check_plugin_requires_compatible_core and subject.record.builtin:
             continue
         yield function
+    if not subject.record.builtin:
+        yield hygiene_checks.check_plugin_leaves_process_state_unchanged
+        yield hygiene_checks.check_plugin_runs_hermetically
 
 
 def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
@@ -141,6 +168,7 @@ def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
         if spec.hf_auto_class:
             yield partial(checkpoint_checks.check_model_hf_auto_class_loads, **p)
         yield partial(model_checks.check_model_can_learn_one_batch, **p)
+        yield from _mutation_score_model_checks(spec, p)
         if "generation" in capabilities:
             yield partial(generation_checks.check_generation_greedy_is_deterministic, **p)
             yield partial(generation_checks.check_generation_respects_max_new_tokens, **p)
@@ -153,6 +181,24 @@ def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
             yield partial(capability_checks.check_model_torch_compile, **p)
         for precision in spec.precisions:
             yield partial(capability_checks.check_model_device_autocast, preset=preset.name, precision=precision)
+    yield preset_checks.check_model_presets_declare_valid_training
+
+
+def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable[..., Any]]:
+    yield partial(invariance_checks.check_model_runs_at_batch_sizes_one_and_odd, **p)
+    yield partial(invariance_checks.check_model_loss_is_mean_over_copies, **p)
+    if spec.task in invariance_checks.ONE_TARGET_TASKS:
+        yield partial(invariance_checks.check_model_loss_is_mean_over_examples, **p)
+    yield partial(invariance_checks.check_model_seeds_give_different_weights, **p)
+    if spec.task in (TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION):
+        yield partial(semantics_checks.check_model_predict_agrees_with_logits, **p)
+        yield partial(preset_checks.check_model_sizes_head_from_dataset_labels, **p)
+    if spec.task == RECOMMENDATION:
+        yield partial(semantics_checks.check_model_recommends_unseen_items, **p)
+    yield partial(input_checks.check_model_predict_handles_unusual_inputs, **p)
+    names = {o.name for o in spec.predict_options}
+    if "generation" in spec.capabilities and {"do_sample", "seed"} <= names:
+        yield partial(option_checks.check_generation_sampling_follows_its_options, **p)
 
 
 def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
@@ -167,6 +213,7 @@ def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
         yield dataset_checks.check_dataset_train_and_test_are_disjoint
     yield dataset_checks.check_dataset_loads_deterministically
     yield dataset_checks.check_dataset_is_picklable
+    yield dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers
 
 
 def _metric_checks(subject: MetricSubject) -> Iterator[Callable[..., Any]]:
@@ -180,6 +227,8 @@ def _metric_checks(subject: MetricSubject) -> Iterator[Callable[..., Any]]:
             metric_checks.check_metric_merged_states_equal_one_process,
             metric_checks.check_metric_dtype_invariant,
             metric_checks.check_metric_device_invariant,
+            metric_lifecycle_checks.check_metric_reset_forgets_everything,
+            metric_lifecycle_checks.check_metric_merges_uneven_shards,
         )
 
 

@@ -50,6 +50,13 @@ _SPLIT_OPTIONS = (
 )
 
 
+#: Why NCF's loss is not exactly invariant to duplicating or regrouping rows.
+_SAMPLED_LOSS = (
+    "the BCE loss draws fresh unseen items for every row (from a generator seeded per batch in evaluation), "
+    "so copies of an example, or the same examples in other batches, are scored against other negatives"
+)
+
+
 @hookimpl
 def openzoo_models() -> list[ModelSpec]:
     return [
@@ -115,6 +122,10 @@ def openzoo_models() -> list[ModelSpec]:
             predict_options=_PREDICT_OPTIONS,
             default_metrics=("hr", "ndcg"),
             selection_metric="ndcg",
+            expected_failures={
+                "check_model_loss_is_mean_over_copies": _SAMPLED_LOSS,
+                "check_model_loss_is_mean_over_examples": _SAMPLED_LOSS,
+            },
         ),
     ]
 

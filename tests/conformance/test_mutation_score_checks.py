@@ -1,0 +1,138 @@
+"""The checks of the mutation-score categories: each ``ozmore`` fixture fails exactly its check; the clean one passes.
+
+The fixtures live in ``fixtures/ozmore`` with their own distribution ``openzoo-fixtures-more``
+(beside the ``ozfix`` one, whose base plugin provides the tasks and test datasets).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from openzoo.plugins import PluginSource, load_registry
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+MORE = {
+    line.split("=")[0].strip(): line.split("=")[1].strip()
+    for line in (FIXTURES / "openzoo_fixtures_more-0.1.0.dist-info" / "entry_points.txt").read_text().splitlines()
+    if "=" in line
+}
+
+#: plugin -> (the only failing test id, words the message must contain)
+PLANTED = {
+    "fixture-more-bad-float64": (
+        "model:bad-float64::check_model_runs_at_batch_sizes_one_and_odd(preset=tiny)",
+        "is torch.float64",
+    ),
+    "fixture-more-bad-summed-loss": (
+        "model:bad-summed-loss::check_model_loss_is_mean_over_copies(preset=tiny)",
+        "copies",
+    ),
+    "fixture-more-bad-class-weights": (
+        "model:bad-class-weights::check_model_loss_is_mean_over_examples(preset=tiny)",
+        "mean",
+    ),
+    "fixture-more-bad-fixed-init": (
+        "model:bad-fixed-init::check_model_seeds_give_different_weights(preset=tiny)",
+        "seeds 0 and 1 give identical weights",
+    ),
+    "fixture-more-bad-reseed": (
+        "plugin:fixture-more-bad-reseed::check_plugin_leaves_process_state_unchanged",
+        "python random",
+    ),
+    "fixture-more-bad-absolute-path": (
+        "plugin:fixture-more-bad-absolute-path::check_plugin_runs_hermetically",
+        "after moving it",
+    ),
+    "fixture-more-bad-label-order": (
+        "model:bad-label-order::check_model_predict_agrees_with_logits(preset=tiny)",
+        "the logits give",
+    ),
+    "fixture-more-bad-two-classes": (
+        "model:bad-two-classes::check_model_sizes_head_from_dataset_labels(preset=tiny)",
+        "for 3 classes",
+    ),
+    "fixture-more-bad-ascii": (
+        "model:bad-ascii::check_model_predict_handles_unusual_inputs(preset=tiny)",
+        "UnicodeEncodeError",
+    ),
+    "fixture-more-bad-seed-ignored": (
+        "model:bad-seed-ignored::check_generation_sampling_follows_its_options(preset=tiny)",
+        "the same seed must give the same sampled text",
+    ),
+    "fixture-more-bad-read-order": (
+        "dataset:bad-read-order::check_dataset_reads_the_same_through_dataloader_workers",
+        "examples differ",
+    ),
+    "fixture-more-bad-reset": ("metric:bad-reset::check_metric_reset_forgets_everything", "update; reset; update"),
+    "fixture-more-bad-uneven-merge": ("metric:bad-uneven-merge::check_metric_merges_uneven_shards", "[3, 9]"),
+    "fixture-more-bad-presets": (
+        "model:bad-presets::check_model_presets_declare_valid_training",
+        "preset 'large': lr=-0.001",
+    ),
+}
+
+
+def _sources(plugins: dict[str, str], dist: str) -> list[PluginSource]:
+    return [
+        PluginSource(
+            name=name,
+            dist=dist,
+            version="0.1.0",
+            load=lambda module=module: importlib.import_module(module),
+            requires=("openzoo<0.2,>=0.1",),
+            value=module,
+        )
+        for name, module in plugins.items()
+    ]
+
+
+@pytest.fixture(scope="module")
+def more_reports(fixture_path: Path) -> dict:
+    from openzoo.conformance import run_conformance
+
+    base = {"fixture-base": "ozfix.base"}
+    sources = _sources(base, "openzoo-fixtures") + _sources(MORE, "openzoo-fixtures-more")
+    registry = load_registry(sources, builtins=False, disabled=(), strict=True, environ={})
+    return {report.plugin: report for report in run_conformance(list(MORE), registry=registry)}
+
+
+def test_every_planted_fixture_is_declared_and_every_new_check_has_one():
+    assert set(PLANTED) == set(MORE) - {"fixture-more-clean"}
+
+
+def test_clean_fixture_passes_every_check_of_the_new_categories(more_reports):
+    report = more_reports["fixture-more-clean"]
+    not_passed = [(r.test_id, r.status, r.message) for r in report.records if r.status != "passed"]
+    assert not_passed == []
+    ran = {r.check.split("(")[0] for r in report.records}
+    assert {
+        "check_plugin_leaves_process_state_unchanged",
+        "check_plugin_runs_hermetically",
+        "check_model_runs_at_batch_sizes_one_and_odd",
+        "check_model_loss_is_mean_over_copies",
+        "check_model_loss_is_mean_over_examples",
+        "check_model_seeds_give_different_weights",
+        "check_model_predict_agrees_with_logits",
+        "check_model_sizes_head_from_dataset_labels",
+        "check_model_predict_handles_unusual_inputs",
+        "check_generation_sampling_follows_its_options",
+        "check_model_presets_declare_valid_training",
+        "check_dataset_reads_the_same_through_dataloader_workers",
+        "check_metric_reset_forgets_everything",
+        "check_metric_merges_uneven_shards",
+    } <= ran
+
+
+@pytest.mark.parametrize("plugin", sorted(PLANTED), ids=str)
+def test_planted_defect_fails_exactly_its_check_naming_the_cause(more_reports, plugin):
+    expected_id, cause = PLANTED[plugin]
+    report = more_reports[plugin]
+    failed = {r.test_id: r for r in report.records if r.status in ("failed", "xpass")}
+    assert set(failed) == {expected_id}, {k: v.message for k, v in failed.items()}
+    message = failed[expected_id].message
+    assert cause in message
+    assert message.startswith("openzoo-fixtures-more:")
