@@ -29,7 +29,7 @@ from openzoo.errors import BadInputError, OpenzooError
 from openzoo.serving import completions as comp
 from openzoo.serving.batching import DynamicBatcher, ModelWorker
 from openzoo.serving.model_card import describe_run
-from openzoo.serving.monitoring import BodyLimitMiddleware, ServerMetrics, endpoint_label, error_body
+from openzoo.serving.monitoring import BodyLimitMiddleware, BodyTooLarge, ServerMetrics, endpoint_label, error_body
 from openzoo.serving.requests import PredictRequest, RequestError, decode_inputs, parse_json_body, parse_multipart
 from openzoo.serving.settings import ServeSettings
 from openzoo.tasks import TEXT_GENERATION
@@ -112,6 +112,10 @@ def create_app(loaded: LoadedRun, settings: ServeSettings, *, backend: str = "to
     @app.exception_handler(RequestError)
     async def on_request_error(request: Request, exc: RequestError) -> JSONResponse:
         return refuse(request.url.path, exc.status, str(exc), exc.kind)
+
+    @app.exception_handler(BodyTooLarge)
+    async def on_body_too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return refuse(request.url.path, 413, str(exc), "body_too_large")
 
     @app.exception_handler(BadInputError)
     async def on_bad_input(request: Request, exc: BadInputError) -> JSONResponse:

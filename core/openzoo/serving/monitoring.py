@@ -24,7 +24,7 @@ from typing import Any, final
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import multiprocess
 
-__all__ = ["BodyLimitMiddleware", "ServerMetrics", "endpoint_label", "error_body"]
+__all__ = ["BodyLimitMiddleware", "BodyTooLarge", "ServerMetrics", "endpoint_label", "error_body"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -69,8 +69,14 @@ class ServerMetrics:
 
 
 @final
-class _BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(Exception):
+    """Raised while reading a body that passes the limit; the app and the middleware answer 413."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(
+            f"the request body is larger than this server's limit of {max_bytes} bytes (--max-body-bytes); "
+            "send fewer or smaller inputs per request"
+        )
 
 
 @final
@@ -102,13 +108,13 @@ class BodyLimitMiddleware:
         declared = _content_length(scope)
         try:
             if declared is not None and declared > self.max_bytes:
-                raise _BodyTooLarge
+                raise BodyTooLarge(self.max_bytes)
             await self.app(scope, self._limited(receive), send_counted)
-        except _BodyTooLarge:
+        except BodyTooLarge as exc:
             if status["started"]:
                 raise
             self.metrics.errors.labels(endpoint, "body_too_large").inc()
-            await _send_json(send_counted, 413, self._too_large_message())
+            await _send_json(send_counted, 413, str(exc))
         finally:
             self.metrics.requests.labels(endpoint, str(status["code"])).inc()
             self.metrics.latency.labels(endpoint).observe(time.perf_counter() - started)
@@ -122,16 +128,10 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _BodyTooLarge
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         return receive_limited
-
-    def _too_large_message(self) -> str:
-        return (
-            f"the request body is larger than this server's limit of {self.max_bytes} bytes (--max-body-bytes); "
-            "send fewer or smaller inputs per request"
-        )
 
 
 def error_body(message: str, kind: str = "invalid_request_error") -> dict[str, Any]:
