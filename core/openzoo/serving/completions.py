@@ -42,8 +42,8 @@ class CompletionRequest(BaseModel):
     model: str | None = None
     #: One prompt, or a list of prompts (not with ``stream``).
     prompt: StrictStr | list[StrictStr]
-    #: Most new tokens per prompt.
-    max_tokens: int | None = Field(default=DEFAULT_MAX_TOKENS, ge=1)
+    #: Most new tokens per prompt (default 16, OpenAI's, or the server's limit when lower).
+    max_tokens: int | None = Field(default=None, ge=1)
     #: 0 for greedy decoding; above 0 samples at that temperature.
     temperature: float | None = Field(default=None, ge=0)
     #: Nucleus sampling mass (samples).
@@ -104,7 +104,7 @@ def completion_options(request: CompletionRequest, spec: ModelSpec, settings: Se
     refused = [name for name, bad in unsupported.items() if bad]
     if refused:
         raise RequestError(422, f"{', '.join(refused)} not supported by this server; leave them at their defaults")
-    max_tokens = request.max_tokens or DEFAULT_MAX_TOKENS
+    max_tokens = request.max_tokens or min(DEFAULT_MAX_TOKENS, settings.max_new_tokens)
     if max_tokens > settings.max_new_tokens:
         raise RequestError(
             422, f"max_tokens={max_tokens} is more than this server allows ({settings.max_new_tokens}, --max-new-tokens)"
