@@ -23,6 +23,7 @@ from openzoo.conformance import (
     checkpoint_checks,
     dataset_checks,
     device_checks,
+    export_checks,
     generation_checks,
     metric_checks,
     model_checks,
@@ -75,6 +76,7 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     capability_checks.check_model_gradient_checkpointing,
     capability_checks.check_model_torch_compile,
     capability_checks.check_model_device_autocast,
+    export_checks.check_model_onnx_export_round_trips,
     dataset_checks.check_dataset_loads_offline,
     dataset_checks.check_dataset_declared_splits_load,
     dataset_checks.check_dataset_examples_match_task_schema,
@@ -146,6 +148,8 @@ def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
             yield partial(capability_checks.check_model_torch_compile, **p)
         for precision in spec.precisions:
             yield partial(capability_checks.check_model_device_autocast, preset=preset.name, precision=precision)
+        if "onnx" in capabilities:
+            yield partial(export_checks.check_model_onnx_export_round_trips, **p)
 
 
 def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:

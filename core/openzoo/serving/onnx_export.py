@@ -41,12 +41,14 @@ from openzoo.engine.loading import LoadedRun
 from openzoo.engine.rundir import RunDir, replace_directory
 from openzoo.errors import BadInputError, OpenzooError
 from openzoo.plugins import Registry
+from openzoo.specs import TaskSpec
 
 __all__ = [
     "EXPORT_FILE",
     "MANIFEST_FILE",
     "ExportError",
     "ExportReport",
+    "export_model",
     "export_onnx",
     "export_run",
     "run_examples",
@@ -161,61 +163,86 @@ def export_onnx(
     """Export ``loaded``'s forward pass to ``out/model.onnx`` and verify it with onnxruntime.
 
     :param examples: at least ``TRACE_EXAMPLES + 1`` examples of the task (see :func:`run_examples`);
-        the first ``TRACE_EXAMPLES`` are traced, the rest form the batch of another size.
+        the first ``TRACE_EXAMPLES`` are traced, all of them form the batch of another size.
     :raises BadInputError: when ``out`` exists and is not empty, or the model's batch has no tensors.
     :raises ExportError: when torch cannot export the module or onnxruntime's outputs differ.
     """
+    return export_model(
+        loaded.model,
+        name=loaded.spec.name,
+        task=loaded.task,
+        examples=examples,
+        out=out,
+        tolerance=tolerance,
+        run=str(loaded.path) if loaded.path else None,
+        weights_sha256=weights_digest(loaded),
+    )
+
+
+def export_model(
+    model: Any,
+    *,
+    name: str,
+    task: TaskSpec,
+    examples: Sequence[Any],
+    out: str | os.PathLike[str],
+    tolerance: float = TOLERANCE,
+    run: str | None = None,
+    weights_sha256: str = "",
+) -> ExportReport:
+    """Export a model instance (anything following :class:`openzoo.protocols.Model`); see :func:`export_onnx`."""
     target = Path(out)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BadInputError(f"--out {target} exists and is not empty; choose a new directory")
     if len(examples) <= TRACE_EXAMPLES:
         raise BadInputError(f"exporting needs more than {TRACE_EXAMPLES} example inputs; got {len(examples)}")
-    module = loaded.model.module.float().eval()
-    traced_batch = _graph_inputs(loaded, examples[:TRACE_EXAMPLES])
-    check_batch = _graph_inputs(loaded, examples)
+    module = model.module.float().eval()
+    device = next(iter(module.parameters()), torch.zeros(0)).device
+    traced_batch = _graph_inputs(model, task, name, examples[:TRACE_EXAMPLES], device)
+    check_batch = _graph_inputs(model, task, name, examples, device)
     input_names = list(traced_batch)
     with torch.no_grad():
         probe = module(**traced_batch)
-    output_names = list(loaded.task.outputs)[:1]  # logits / scores: what predictions come from
+    output_names = list(task.outputs)[:1]  # logits / scores: what predictions come from
     if not _is_tensor_output(probe, output_names[0]):
         raise ExportError(
-            f"model {loaded.spec.name!r}: module(**batch) returned no tensor {output_names[0]!r}, "
-            f"the first output of task {loaded.task.name!r}"
+            f"model {name!r}: module(**batch) returned no tensor {output_names[0]!r}, the first output of task {task.name!r}"
         )
     wrapper = _Forward(module, input_names, output_names).eval()
     parent = target.parent if str(target.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{target.name}.tmp-", dir=parent) as tmp:
         graph = Path(tmp) / EXPORT_FILE
-        exporter = _export(wrapper, traced_batch, graph, loaded.spec.name)
+        exporter = _export(wrapper, traced_batch, graph, name)
         verification = [
-            _verify(wrapper, graph, batch, output_names, tolerance, loaded.spec.name)
-            for batch in (traced_batch, check_batch)
+            _verify(wrapper, graph, batch, output_names, tolerance, name) for batch in (traced_batch, check_batch)
         ]
         report = ExportReport(
             path=str(target),
-            model=loaded.spec.name,
-            inputs=[_describe(name, tensor, _dynamic_axes(tensor)) for name, tensor in traced_batch.items()],
-            outputs=[{"name": name} for name in output_names],
+            model=name,
+            inputs=[_describe(key, tensor, _dynamic_axes(tensor)) for key, tensor in traced_batch.items()],
+            outputs=[{"name": key} for key in output_names],
             verification=verification,
             tolerance=tolerance,
-            weights_sha256=weights_digest(loaded),
+            weights_sha256=weights_sha256,
             exporter=exporter,
             versions=_versions(),
         )
-        manifest = {"format": 1, "run": str(loaded.path) if loaded.path else None, **asdict(report)}
+        manifest = {"format": 1, "run": run, **asdict(report)}
         (Path(tmp) / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         replace_directory(Path(tmp), target)
     return report
 
 
-def _graph_inputs(loaded: LoadedRun, examples: Sequence[Any]) -> dict[str, torch.Tensor]:
-    batch = loaded.model.collate(list(examples))
-    skipped = (set(loaded.task.targets) - _required_arguments(loaded.model.module)) | {"meta"}
+def _graph_inputs(
+    model: Any, task: TaskSpec, name: str, examples: Sequence[Any], device: torch.device
+) -> dict[str, torch.Tensor]:
+    batch = model.collate(list(examples))
+    skipped = (set(task.targets) - _required_arguments(model.module)) | {"meta"}
     inputs = {k: v for k, v in batch.items() if k not in skipped and isinstance(v, torch.Tensor)}
     if not inputs:
-        raise BadInputError(f"model {loaded.spec.name!r}: collate gave no input tensors to export; got keys {sorted(batch)}")
-    return {k: v.to(loaded.device) for k, v in inputs.items()}
+        raise BadInputError(f"model {name!r}: collate gave no input tensors to export; got keys {sorted(batch)}")
+    return {k: v.to(device) for k, v in inputs.items()}
 
 
 def _required_arguments(module: torch.nn.Module) -> set[str]:
@@ -301,16 +328,24 @@ def _verify(
     import onnxruntime
 
     session = onnxruntime.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
-    feed = {name: tensor.detach().cpu().numpy() for name, tensor in batch.items()}
-    got = session.run(list(output_names), feed)
+    feed = {key: tensor.detach().cpu().numpy() for key, tensor in batch.items()}
+    entry: dict[str, Any] = {
+        "batch_size": int(next(iter(batch.values())).shape[0]),
+        "shapes": {key: list(tensor.shape) for key, tensor in batch.items()},
+    }
+    try:
+        got = session.run(list(output_names), feed)
+    except Exception as exc:  # noqa: BLE001 -- onnxruntime's errors have no common base class
+        first = next(iter(str(exc).strip().splitlines()), "")
+        raise ExportError(
+            f"model {model!r}: onnxruntime cannot run the export on a batch of {entry['batch_size']} with input shapes "
+            f"{entry['shapes']} ({type(exc).__name__}: {first}); the traced graph froze a shape or value of the "
+            "traced batch"
+        ) from exc
     with torch.no_grad():
         expected = [t.detach().float().cpu().numpy() for t in wrapper(*batch.values())]
-    differences = {name: _max_abs_diff(e, g) for name, e, g in zip(output_names, expected, got)}
-    entry = {
-        "batch_size": int(next(iter(batch.values())).shape[0]),
-        "shapes": {name: list(tensor.shape) for name, tensor in batch.items()},
-        "max_abs_diff": differences,
-    }
+    differences = {key: _max_abs_diff(e, g) for key, e, g in zip(output_names, expected, got)}
+    entry["max_abs_diff"] = differences
     worst = max(differences.values())
     if not worst <= tolerance:
         raise ExportError(
