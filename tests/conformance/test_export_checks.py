@@ -19,7 +19,10 @@ def test_only_models_declaring_onnx_get_the_check(registry):
     from openzoo.conformance.subjects import ModelSubject
 
     def ids(name):
-        return [check_id(c) for c in checks_for(ModelSubject(registry.model(name), registry=registry), with_waiver_check=False)]
+        return [
+            check_id(c)
+            for c in checks_for(ModelSubject(registry.model(name), registry=registry), with_waiver_check=False)
+        ]
 
     assert "check_model_onnx_export_round_trips(preset=tiny)" in ids("bad-onnx")
     assert not any("onnx" in i for i in ids("fix-clf"))

@@ -27,22 +27,32 @@ BAD_BODIES = [
     pytest.param(b'{"inputs": ["/etc/passwd"]}', 422, "never reads file paths", id="a_path_instead_of_an_image"),
     pytest.param(b'{"inputs": ["aGVsbG8gd29ybGQ="]}', 422, "inputs.0 is not a decodable image", id="undecodable_image"),
     pytest.param(
-        ('{"inputs": [' + ", ".join([f'"{GOOD_IMAGE}"'] * 5) + "]}").encode(), 422, "limit of 4 per request",
+        ('{"inputs": [' + ", ".join([f'"{GOOD_IMAGE}"'] * 5) + "]}").encode(),
+        422,
+        "limit of 4 per request",
         id="too_many_inputs",
     ),
     pytest.param(
-        f'{{"inputs": ["{GOOD_IMAGE}"], "options": {{"top_k": "many"}}}}'.encode(), 422, "option 'top_k'",
+        f'{{"inputs": ["{GOOD_IMAGE}"], "options": {{"top_k": "many"}}}}'.encode(),
+        422,
+        "option 'top_k'",
         id="mistyped_option",
     ),
     pytest.param(
-        f'{{"inputs": ["{GOOD_IMAGE}"], "options": {{"topk": 1}}}}'.encode(), 422, "Did you mean 'top_k'",
+        f'{{"inputs": ["{GOOD_IMAGE}"], "options": {{"topk": 1}}}}'.encode(),
+        422,
+        "Did you mean 'top_k'",
         id="unknown_option",
     ),
     pytest.param(
-        f'{{"inputs": ["{GOOD_IMAGE}"], "options": {{"top_k": 0}}}}'.encode(), 422, "top_k must be a positive integer",
+        f'{{"inputs": ["{GOOD_IMAGE}"], "options": {{"top_k": 0}}}}'.encode(),
+        422,
+        "top_k must be a positive integer",
         id="option_the_model_refuses",
     ),
-    pytest.param(b'{"inputs": ["x"], "input": []}', 422, "input: Extra inputs are not permitted", id="misspelled_field"),
+    pytest.param(
+        b'{"inputs": ["x"], "input": []}', 422, "input: Extra inputs are not permitted", id="misspelled_field"
+    ),
 ]
 
 

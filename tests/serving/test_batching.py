@@ -122,7 +122,11 @@ def _same(got, expected, tolerance=1e-6):
     if isinstance(expected, float):
         return isinstance(got, float) and abs(got - expected) <= tolerance
     if isinstance(expected, dict):
-        return isinstance(got, dict) and got.keys() == expected.keys() and all(_same(got[k], v) for k, v in expected.items())
+        return (
+            isinstance(got, dict)
+            and got.keys() == expected.keys()
+            and all(_same(got[k], v) for k, v in expected.items())
+        )
     if isinstance(expected, list):
         return isinstance(got, list) and len(got) == len(expected) and all(map(_same, got, expected))
     return got == expected

@@ -48,9 +48,12 @@ def test_a_list_of_prompts_gets_one_choice_each(server):
 
 def test_stream_sends_server_sent_events_that_add_up_to_the_completion(server):
     whole = server.post("/v1/completions", json={"prompt": "the dog", "max_tokens": 8}).json()["choices"][0]["text"]
-    with server.client() as client, client.stream(
-        "POST", "/v1/completions", json={"prompt": "the dog", "max_tokens": 8, "stream": True}
-    ) as response:
+    with (
+        server.client() as client,
+        client.stream(
+            "POST", "/v1/completions", json={"prompt": "the dog", "max_tokens": 8, "stream": True}
+        ) as response,
+    ):
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         events = _events(response)
@@ -99,9 +102,10 @@ def test_too_many_new_tokens_in_predict_options_gets_a_422(server):
 
 
 def test_a_client_leaving_mid_stream_does_not_stop_the_server(server):
-    with server.client() as client, client.stream(
-        "POST", "/v1/completions", json={"prompt": "the", "max_tokens": 12, "stream": True}
-    ) as response:
+    with (
+        server.client() as client,
+        client.stream("POST", "/v1/completions", json={"prompt": "the", "max_tokens": 12, "stream": True}) as response,
+    ):
         first = next(response.iter_lines())
         assert first.startswith("data: ")
     # the connection is closed with most of the stream unread

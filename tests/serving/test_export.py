@@ -40,7 +40,11 @@ def exported(trained_run, tmp_path_factory):
 
 EXPECTED_INPUTS = {
     "vit": {"pixel_values": ["batch", 3, 8, 8]},
-    "bert": {"input_ids": ["batch", "sequence"], "token_type_ids": ["batch", "sequence"], "attention_mask": ["batch", "sequence"]},
+    "bert": {
+        "input_ids": ["batch", "sequence"],
+        "token_type_ids": ["batch", "sequence"],
+        "attention_mask": ["batch", "sequence"],
+    },
     "gpt": {"input_ids": ["batch", "sequence"], "attention_mask": ["batch", "sequence"]},
     "mf": {"users": ["batch"], "items": ["batch"]},
 }

@@ -14,7 +14,10 @@ __all__ = ["export"]
 @click.option("--format", "fmt", type=click.Choice(["onnx"]), default="onnx", show_default=True, help="Export format.")
 @click.option("--out", required=True, metavar="DIR", help="Directory to create (must not exist, or be empty).")
 @click.option(
-    "--tolerance", type=float, default=1e-4, show_default=True,
+    "--tolerance",
+    type=float,
+    default=1e-4,
+    show_default=True,
     help="Largest max-abs difference between onnxruntime and torch outputs (fp32) accepted.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the export report as JSON.")

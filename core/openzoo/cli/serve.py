@@ -15,16 +15,24 @@ __all__ = ["serve"]
 @click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
 @click.option("--workers", default=1, show_default=True, type=int, help="Worker processes, each with the model.")
 @click.option(
-    "--max-batch-size", default=32, show_default=True, type=int,
+    "--max-batch-size",
+    default=32,
+    show_default=True,
+    type=int,
     help="Most inputs per model call, and per request (1 turns batching off).",
 )
 @click.option(
-    "--batch-timeout-ms", default=5.0, show_default=True, type=float,
+    "--batch-timeout-ms",
+    default=5.0,
+    show_default=True,
+    type=float,
     help="How long a batch waits for more requests after its first.",
 )
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, mps or a plugin's device.")
 @click.option("--precision", type=click.Choice(PRECISIONS), help="Autocast precision (default fp32).")
-@click.option("--onnx", "onnx_dir", metavar="DIR", help="Run the forward pass on onnxruntime from 'openzoo export' DIR.")
+@click.option(
+    "--onnx", "onnx_dir", metavar="DIR", help="Run the forward pass on onnxruntime from 'openzoo export' DIR."
+)
 @click.option("--max-body-bytes", default=16 * 1024 * 1024, show_default=True, type=int, help="Largest request body.")
 @click.option("--max-prompt-chars", default=4096, show_default=True, type=int, help="Longest text input or prompt.")
 @click.option("--max-new-tokens", default=512, show_default=True, type=int, help="Most new tokens a request may ask.")

@@ -127,7 +127,12 @@ def create_app(loaded: LoadedRun, settings: ServeSettings, *, backend: str = "to
 
     @app.exception_handler(HTTPException)
     async def on_http(request: Request, exc: HTTPException) -> JSONResponse:
-        return refuse(request.url.path, exc.status_code, str(exc.detail), "not_found" if exc.status_code == 404 else "invalid_request_error")
+        return refuse(
+            request.url.path,
+            exc.status_code,
+            str(exc.detail),
+            "not_found" if exc.status_code == 404 else "invalid_request_error",
+        )
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -140,7 +145,8 @@ def create_app(loaded: LoadedRun, settings: ServeSettings, *, backend: str = "to
         tokens = resolved.get("max_new_tokens")
         if isinstance(tokens, int) and tokens > settings.max_new_tokens:
             raise RequestError(
-                422, f"max_new_tokens={tokens} is more than this server allows ({settings.max_new_tokens}, --max-new-tokens)"
+                422,
+                f"max_new_tokens={tokens} is more than this server allows ({settings.max_new_tokens}, --max-new-tokens)",
             )
         return resolved
 
@@ -174,14 +180,15 @@ def create_app(loaded: LoadedRun, settings: ServeSettings, *, backend: str = "to
 
     @app.post(
         "/v1/completions",
-        summary="OpenAI-compatible text completions; `\"stream\": true` sends server-sent events.",
+        summary='OpenAI-compatible text completions; `"stream": true` sends server-sent events.',
         openapi_extra=_COMPLETIONS_BODY,
     )
     async def completions(request: Request) -> Response:
         parsed = parse_json_body(await request.body(), comp.CompletionRequest)
         if loaded.task.name != TEXT_GENERATION:
             raise RequestError(
-                404, f"model {spec.name!r} does {loaded.task.name}; /v1/completions serves text generation, use /v1/predict"
+                404,
+                f"model {spec.name!r} does {loaded.task.name}; /v1/completions serves text generation, use /v1/predict",
             )
         prompts = comp.prompts_of(parsed, settings)
         options = checked_options(comp.completion_options(parsed, spec, settings))
@@ -189,7 +196,9 @@ def create_app(loaded: LoadedRun, settings: ServeSettings, *, backend: str = "to
         if not parsed.stream:
             records = await batcher.submit(prompts, options)
             metrics.inputs.inc(len(prompts))
-            body = comp.completion_body(completion_id, spec.name, prompts, records, parsed.echo, options["max_new_tokens"])
+            body = comp.completion_body(
+                completion_id, spec.name, prompts, records, parsed.echo, options["max_new_tokens"]
+            )
             return JSONResponse(body)
         pieces = stream_text(loaded, prompts[0], options)
         first = await worker.call(next, pieces, _END)  # a bad prompt fails here, as a JSON error
@@ -200,7 +209,9 @@ def create_app(loaded: LoadedRun, settings: ServeSettings, *, backend: str = "to
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
-    async def _events(pieces: Any, first: Any, echo: str, completion_id: str, max_new_tokens: int) -> AsyncIterator[bytes]:
+    async def _events(
+        pieces: Any, first: Any, echo: str, completion_id: str, max_new_tokens: int
+    ) -> AsyncIterator[bytes]:
         count, piece = 0, first
         try:
             if echo:
@@ -215,7 +226,7 @@ def create_app(loaded: LoadedRun, settings: ServeSettings, *, backend: str = "to
         except (asyncio.CancelledError, GeneratorExit):
             metrics.errors.labels("/v1/completions", "disconnect").inc()
             raise
-        except Exception as exc:  # noqa: BLE001 -- headers are sent: report in the stream, keep serving
+        except Exception as exc:
             log.exception("error while streaming a completion")
             metrics.errors.labels("/v1/completions", "server_error").inc()
             reason = str(exc) if isinstance(exc, OpenzooError) else f"unexpected {type(exc).__name__}"

@@ -139,7 +139,9 @@ class DynamicBatcher:
             if remaining <= 0 and self._queue.empty():
                 break
             try:
-                request = self._queue.get_nowait() if remaining <= 0 else await asyncio.wait_for(self._queue.get(), remaining)
+                request = (
+                    self._queue.get_nowait() if remaining <= 0 else await asyncio.wait_for(self._queue.get(), remaining)
+                )
             except (TimeoutError, asyncio.TimeoutError, asyncio.QueueEmpty):
                 break
             if request.key == first.key and size + len(request.inputs) <= self._max:

@@ -27,7 +27,15 @@ from openzoo.serving.requests import RequestError
 from openzoo.serving.settings import ServeSettings
 from openzoo.specs import ModelSpec
 
-__all__ = ["CompletionRequest", "completion_body", "completion_chunk", "completion_options", "sse_event"]
+__all__ = [
+    "CompletionRequest",
+    "completion_body",
+    "completion_chunk",
+    "completion_options",
+    "new_completion_id",
+    "prompts_of",
+    "sse_event",
+]
 
 #: OpenAI's default ``max_tokens`` for completions.
 DEFAULT_MAX_TOKENS = 16
@@ -107,7 +115,8 @@ def completion_options(request: CompletionRequest, spec: ModelSpec, settings: Se
     max_tokens = request.max_tokens or min(DEFAULT_MAX_TOKENS, settings.max_new_tokens)
     if max_tokens > settings.max_new_tokens:
         raise RequestError(
-            422, f"max_tokens={max_tokens} is more than this server allows ({settings.max_new_tokens}, --max-new-tokens)"
+            422,
+            f"max_tokens={max_tokens} is more than this server allows ({settings.max_new_tokens}, --max-new-tokens)",
         )
     options: dict[str, Any] = {"max_new_tokens": max_tokens}
     if request.temperature is not None:
@@ -132,7 +141,11 @@ def completion_options(request: CompletionRequest, spec: ModelSpec, settings: Se
 
 
 def completion_body(
-    completion_id: str, model: str, prompts: Sequence[str], records: Sequence[Mapping[str, Any]], echo: bool,
+    completion_id: str,
+    model: str,
+    prompts: Sequence[str],
+    records: Sequence[Mapping[str, Any]],
+    echo: bool,
     max_new_tokens: int,
 ) -> dict[str, Any]:
     """Return OpenAI's ``text_completion`` object for the predict records of ``prompts``."""
@@ -145,15 +158,22 @@ def completion_body(
             {"text": prompt + text if echo else text, "index": index, "logprobs": None, "finish_reason": finish}
         )
     return {
-        "id": completion_id, "object": "text_completion", "created": int(time.time()), "model": model,
-        "choices": choices, "usage": None,
+        "id": completion_id,
+        "object": "text_completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": choices,
+        "usage": None,
     }
 
 
 def completion_chunk(completion_id: str, model: str, text: str, finish_reason: str | None = None) -> dict[str, Any]:
     """Return one streamed ``text_completion`` chunk."""
     return {
-        "id": completion_id, "object": "text_completion", "created": int(time.time()), "model": model,
+        "id": completion_id,
+        "object": "text_completion",
+        "created": int(time.time()),
+        "model": model,
         "choices": [{"text": text, "index": 0, "logprobs": None, "finish_reason": finish_reason}],
     }
 

@@ -21,8 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, final
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
 __all__ = ["BodyLimitMiddleware", "BodyTooLarge", "ServerMetrics", "endpoint_label", "error_body"]
 
@@ -43,18 +42,25 @@ class ServerMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "openzoo_requests", "Requests answered, by endpoint and HTTP status.", ["endpoint", "status"],
+            "openzoo_requests",
+            "Requests answered, by endpoint and HTTP status.",
+            ["endpoint", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "openzoo_request_duration_seconds", "Time from request to last byte sent.", ["endpoint"],
-            buckets=_LATENCY_BUCKETS, registry=self.registry,
+            "openzoo_request_duration_seconds",
+            "Time from request to last byte sent.",
+            ["endpoint"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.batch_size = Histogram(
             "openzoo_batch_size", "Inputs per model call.", buckets=_BATCH_BUCKETS, registry=self.registry
         )
         self.errors = Counter(
-            "openzoo_errors", "Refused or failed requests, by endpoint and kind.", ["endpoint", "kind"],
+            "openzoo_errors",
+            "Refused or failed requests, by endpoint and kind.",
+            ["endpoint", "kind"],
             registry=self.registry,
         )
         self.inputs = Counter("openzoo_inputs", "Inputs predicted on.", registry=self.registry)

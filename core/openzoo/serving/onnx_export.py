@@ -251,7 +251,11 @@ def _required_arguments(module: torch.nn.Module) -> set[str]:
         parameters = inspect.signature(module.forward).parameters.values()
     except (TypeError, ValueError):
         return set()
-    return {p.name for p in parameters if p.default is inspect.Parameter.empty and p.kind is not p.VAR_KEYWORD and p.kind is not p.VAR_POSITIONAL}
+    return {
+        p.name
+        for p in parameters
+        if p.default is inspect.Parameter.empty and p.kind is not p.VAR_KEYWORD and p.kind is not p.VAR_POSITIONAL
+    }
 
 
 def _is_tensor_output(outputs: Any, name: str) -> bool:
@@ -297,7 +301,7 @@ def _export(wrapper: _Forward, batch: Mapping[str, torch.Tensor], graph: Path, m
             warnings.simplefilter("ignore")
             torch.onnx.export(wrapper, arguments, str(graph), dynamo=False, dynamic_axes=axes, **names)
         return "torchscript"
-    except Exception as exc:  # noqa: BLE001 -- as above
+    except Exception as exc:
         raise ExportError(
             f"model {model!r}: torch.onnx.export failed with torch.export ({dynamo_error}) and with the "
             f"TorchScript tracer ({type(exc).__name__}: {next(iter(str(exc).strip().splitlines()), '')}); "
@@ -322,8 +326,12 @@ def _quiet_torch_logs() -> Iterator[None]:
 
 
 def _verify(
-    wrapper: _Forward, graph: Path, batch: Mapping[str, torch.Tensor], output_names: Sequence[str],
-    tolerance: float, model: str,
+    wrapper: _Forward,
+    graph: Path,
+    batch: Mapping[str, torch.Tensor],
+    output_names: Sequence[str],
+    tolerance: float,
+    model: str,
 ) -> dict[str, Any]:
     import onnxruntime
 
@@ -335,7 +343,7 @@ def _verify(
     }
     try:
         got = session.run(list(output_names), feed)
-    except Exception as exc:  # noqa: BLE001 -- onnxruntime's errors have no common base class
+    except Exception as exc:
         first = next(iter(str(exc).strip().splitlines()), "")
         raise ExportError(
             f"model {model!r}: onnxruntime cannot run the export on a batch of {entry['batch_size']} with input shapes "

@@ -49,7 +49,9 @@ class OnnxModule(torch.nn.Module):
     attributes predict code reads from it.
     """
 
-    def __init__(self, session: Any, input_names: list[str], output_names: list[str], original: torch.nn.Module) -> None:
+    def __init__(
+        self, session: Any, input_names: list[str], output_names: list[str], original: torch.nn.Module
+    ) -> None:
         super().__init__()
         self.__dict__["_original"] = original
         self.session = session
@@ -83,7 +85,9 @@ def attach_onnx(loaded: LoadedRun, directory: str | os.PathLike[str]) -> None:
     path = Path(directory)
     manifest_path = path / MANIFEST_FILE
     if not (path / EXPORT_FILE).is_file() or not manifest_path.is_file():
-        raise BadInputError(f"--onnx {path} holds no export ({EXPORT_FILE} and {MANIFEST_FILE}); run 'openzoo export' first")
+        raise BadInputError(
+            f"--onnx {path} holds no export ({EXPORT_FILE} and {MANIFEST_FILE}); run 'openzoo export' first"
+        )
     if loaded.task.name not in ONNX_TASKS:
         raise BadInputError(
             f"--onnx serves {', '.join(ONNX_TASKS)} models; model {loaded.spec.name!r} does {loaded.task.name}, "

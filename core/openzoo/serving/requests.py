@@ -21,7 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 from openzoo.serving.settings import ServeSettings
 from openzoo.tasks import IMAGE_CLASSIFICATION
 
-__all__ = ["PredictRequest", "RequestError", "decode_inputs", "parse_json_body", "parse_multipart", "validation_message"]
+__all__ = [
+    "PredictRequest",
+    "RequestError",
+    "decode_inputs",
+    "parse_json_body",
+    "parse_multipart",
+    "validation_message",
+]
 
 #: JSON values an option may take.
 OptionValue = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
@@ -113,7 +120,7 @@ def decode_inputs(inputs: Sequence[Any], task: str, settings: ServeSettings) -> 
     :raises RequestError: 422 for no inputs, too many, too long a text, or an undecodable image.
     """
     if not inputs:
-        raise RequestError(422, "inputs is empty; send at least one input, for example {\"inputs\": [\"...\"]}")
+        raise RequestError(422, 'inputs is empty; send at least one input, for example {"inputs": ["..."]}')
     if len(inputs) > settings.max_batch_size:
         raise RequestError(
             422,

@@ -83,9 +83,7 @@ def serve(settings: ServeSettings, registry: Registry | None = None) -> None:
         os.environ[SETTINGS_VARIABLE] = json.dumps(settings.to_json())
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
         _announce(settings)
-        uvicorn.run(
-            "openzoo.serving.server:app_from_environment", factory=True, workers=settings.workers, **options
-        )
+        uvicorn.run("openzoo.serving.server:app_from_environment", factory=True, workers=settings.workers, **options)
 
 
 def _announce(settings: ServeSettings) -> None:
