@@ -87,3 +87,12 @@ def test_metrics_count_requests_latency_batches_and_inputs(server):
     assert server.metric_samples("openzoo_request_duration_seconds_count")[(("endpoint", "/v1/predict"),)] >= 1
     assert server.metric_samples("openzoo_batch_size_count")[()] >= 1
     assert server.metric_samples("openzoo_inputs_total")[()] >= 1
+
+
+def test_several_workers_serve_and_metrics_sum_every_worker(serve, vit_run):
+    server = serve(vit_run, "--workers", "2", "--batch-timeout-ms", "1")
+    image = b64(png_bytes(8))
+    answers = [server.post("/v1/predict", json={"inputs": [image]}) for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 6
+    assert len({a.text for a in answers}) == 1
+    assert server.metric_samples("openzoo_inputs_total")[()] == 6  # whichever worker answers /metrics
