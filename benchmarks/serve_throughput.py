@@ -9,7 +9,11 @@ p50/p99 latency of every cell, then the two targets of issue 19:
 - dynamic batching (``--max-batch-size 32``) gives >= 3x the requests/s of batch size 1 at 32 clients;
 - onnxruntime gives >= 1.2x the requests/s of torch for vit (batching on, 32 clients).
 
-    python benchmarks/serve_throughput.py [--seconds 4] [--max-requests 3000] [--workdir DIR]
+    python benchmarks/serve_throughput.py [--seconds 4] [--max-requests 3000] [--threads 1] [--workdir DIR]
+
+``--threads`` sets ``OMP_NUM_THREADS`` of the servers (torch's intra-op threads; 0 leaves the
+default). On an oversubscribed machine torch's default pool spends most of its time waiting
+for its own threads to be scheduled, so the default here is 1.
 
 Numbers depend on the machine and its load; on a shared machine they are noisy.
 """
@@ -127,8 +131,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=4.0, help="duration of each cell")
     parser.add_argument("--max-requests", type=int, default=3000, help="most requests in each cell")
+    parser.add_argument("--threads", type=int, default=1, help="OMP_NUM_THREADS of the servers (0: default)")
     parser.add_argument("--workdir", type=Path, help="keep runs and exports here (default: a temporary directory)")
     args = parser.parse_args()
+    if args.threads > 0:
+        ENV["OMP_NUM_THREADS"] = str(args.threads)
     with tempfile.TemporaryDirectory(prefix="openzoo-serve-bench-") as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
