@@ -127,6 +127,33 @@ async def _drive(
     return len(latencies) / elapsed, statistics.median(ordered) * 1000, p99 * 1000
 
 
+def _batcher_alone(seconds: float) -> dict[int, float]:
+    """Requests/s of the batcher by itself at 32 clients, over a fake model (1 ms + 0.2 ms per input)."""
+    from openzoo.serving.batching import DynamicBatcher, ModelWorker
+
+    def run_batch(inputs: list, options: dict) -> list:
+        time.sleep(0.001 + 0.0002 * len(inputs))
+        return list(inputs)
+
+    async def drive(max_batch_size: int) -> float:
+        timeout = 0.005 if max_batch_size > 1 else 0.0
+        batcher = DynamicBatcher(run_batch, ModelWorker(), max_batch_size=max_batch_size, timeout_s=timeout)
+        batcher.start()
+        done, stop_at = 0, time.perf_counter() + seconds
+
+        async def client() -> None:
+            nonlocal done
+            while time.perf_counter() < stop_at:
+                await batcher.submit([0], {})
+                done += 1
+
+        await asyncio.gather(*(client() for _ in range(32)))
+        await batcher.stop()
+        return done / seconds
+
+    return {size: asyncio.run(drive(size)) for size in (32, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=4.0, help="duration of each cell")
@@ -160,6 +187,11 @@ def main() -> None:
                 process.terminate()
                 process.wait(timeout=30)
         print()
+        alone = _batcher_alone(min(args.seconds, 2.0))
+        print(
+            f"batcher alone (no HTTP, fake 1 ms + 0.2 ms/input model), 32 clients: {alone[32]:.0f} vs "
+            f"{alone[1]:.0f} req/s = {alone[32] / alone[1]:.2f}x"
+        )
         for name in runs:
             ratio = results[(name, "torch", "batching", 32)][0] / results[(name, "torch", "batch-1", 32)][0]
             print(
