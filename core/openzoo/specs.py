@@ -50,6 +50,7 @@ CAPABILITIES: frozenset[str] = frozenset(
         "torch_compile",  # torch.compile(module) must give the same outputs
         "gradient_checkpointing",  # module.gradient_checkpointing_enable() keeps the loss and gradients
         "batch_invariance",  # an example's outputs alone equal its outputs inside a padded batch
+        "onnx",  # the forward pass exports to ONNX and onnxruntime matches torch (openzoo export)
     }
 )
 OptionType = Literal["int", "float", "str", "bool", "list[int]", "list[float]", "list[str]"]

@@ -42,6 +42,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Run the conformance suite on plugins and write a certificate.",
     ),
     "new": ("openzoo.cli.new:new", "Create a new plugin from the template."),
+    "serve": ("openzoo.cli.serve:serve", "Serve a run over HTTP: predict, completions, metrics (openzoo[serve])."),
+    "export": ("openzoo.cli.export:export", "Export a run's model to ONNX, checked with onnxruntime (openzoo[onnx])."),
 }
 
 

@@ -24,6 +24,7 @@ from openzoo.conformance import (
     dataloader_checks,
     dataset_checks,
     device_checks,
+    export_checks,
     generation_checks,
     hygiene_checks,
     input_checks,
@@ -103,6 +104,7 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     capability_checks.check_model_torch_compile,
     capability_checks.check_model_device_autocast,
     dataset_checks.check_dataset_reading_user_files_declares_a_sample,
+    export_checks.check_model_onnx_export_round_trips,
     dataset_checks.check_dataset_loads_offline,
     dataset_checks.check_dataset_declared_splits_load,
     dataset_checks.check_dataset_examples_match_task_schema,
@@ -179,6 +181,8 @@ def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
             yield partial(capability_checks.check_model_gradient_checkpointing, **p)
         if "torch_compile" in capabilities:
             yield partial(capability_checks.check_model_torch_compile, **p)
+        if "onnx" in capabilities:
+            yield partial(export_checks.check_model_onnx_export_round_trips, **p)
         for precision in spec.precisions:
             yield partial(capability_checks.check_model_device_autocast, preset=preset.name, precision=precision)
     yield preset_checks.check_model_presets_declare_valid_training
@@ -199,6 +203,7 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
     names = {o.name for o in spec.predict_options}
     if "generation" in spec.capabilities and {"do_sample", "seed"} <= names:
         yield partial(option_checks.check_generation_sampling_follows_its_options, **p)
+
 
 
 def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:

@@ -88,6 +88,7 @@ def openzoo_models() -> list[ModelSpec]:
             predict_options=_PREDICT_OPTIONS,
             default_metrics=("rmse", "mae", "hr", "ndcg"),
             selection_metric="rmse",
+            capabilities=frozenset({"onnx"}),
         ),
         ModelSpec(
             name="ncf",
