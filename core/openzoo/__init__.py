@@ -13,9 +13,20 @@ from typing import Any
 
 from openzoo.errors import BadInputError, ConformanceError, OpenzooError, PluginError, UnknownNameError
 from openzoo.hookspecs import hookimpl
-from openzoo.protocols import DatasetSource, DeviceBackend, Metric, Model
+from openzoo.protocols import DatasetSource, DeviceBackend, Metric, Model, RunLogger
 from openzoo.sources import SplitSource
-from openzoo.specs import DatasetSpec, DeviceSpec, MetricSpec, ModelSpec, Option, Origin, Preset, TaskSpec
+from openzoo.specs import (
+    DataFile,
+    DatasetSpec,
+    DeviceSpec,
+    LoggerSpec,
+    MetricSpec,
+    ModelSpec,
+    Option,
+    Origin,
+    Preset,
+    TaskSpec,
+)
 from openzoo.tasks import IMAGE_CLASSIFICATION, RECOMMENDATION, TEXT_CLASSIFICATION, TEXT_GENERATION
 
 __all__ = [
@@ -25,10 +36,12 @@ __all__ = [
     "TEXT_GENERATION",
     "BadInputError",
     "ConformanceError",
+    "DataFile",
     "DatasetSource",
     "DatasetSpec",
     "DeviceBackend",
     "DeviceSpec",
+    "LoggerSpec",
     "Metric",
     "MetricSpec",
     "Model",
@@ -38,6 +51,7 @@ __all__ = [
     "Origin",
     "PluginError",
     "Preset",
+    "RunLogger",
     "SplitSource",
     "TaskSpec",
     "UnknownNameError",

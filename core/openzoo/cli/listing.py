@@ -19,6 +19,7 @@ from openzoo.errors import UnknownNameError
 from openzoo.plugins import (
     KINDS,
     SINGULAR,
+    TASKLESS_KINDS,
     PluginRecord,
     Registry,
     qualified_name,
@@ -108,7 +109,7 @@ def _list_row(kind: str, spec: Any, clashing: bool) -> dict[str, Any]:
     return {
         "name": qualified_name(spec) if clashing else spec.name,
         "kind": SINGULAR[kind],
-        "tasks": list(spec_tasks(kind, spec)) if kind not in ("tasks", "devices") else [],
+        "tasks": list(spec_tasks(kind, spec)) if kind not in ("tasks", *TASKLESS_KINDS) else [],
         "origin": "builtin" if origin is None or origin.builtin else f"{origin.dist} {origin.version}",
         "dist": origin.dist if origin else None,
         "version": origin.version if origin else None,
@@ -117,13 +118,13 @@ def _list_row(kind: str, spec: Any, clashing: bool) -> dict[str, Any]:
 
 
 @click.command("list")
-@click.argument("kind", required=False, metavar="[models|datasets|metrics|devices|tasks]")
+@click.argument("kind", required=False, metavar="[models|datasets|metrics|devices|loggers|tasks]")
 @click.argument("pattern", required=False)
 @click.option("--task", "-t", metavar="TASK", help="Only components of this task (text-classification, ...).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: an object mapping each kind to its components.")
 @click.pass_context
 def list_components(ctx: click.Context, kind: str | None, pattern: str | None, task: str | None, as_json: bool) -> None:
-    """List models, datasets, metrics, devices or tasks.
+    """List models, datasets, metrics, devices, loggers or tasks.
 
     Without a kind, everything is listed, grouped by kind. PATTERN is a
     shell-style pattern matched against names ('vit*', '*-text'); a plain word
@@ -143,7 +144,7 @@ def list_components(ctx: click.Context, kind: str | None, pattern: str | None, t
     if task is not None:
         registry.task(task)  # unknown task -> did-you-mean, exit 2
         if len(kinds) > 1:
-            kinds = [k for k in kinds if k != "devices"]  # devices serve every task: not worth repeating
+            kinds = [k for k in kinds if k not in TASKLESS_KINDS]  # they serve every task: not worth repeating
     groups: dict[str, list[dict[str, Any]]] = {}
     for k in kinds:
         clashing = registry.clashes(k)
@@ -165,7 +166,7 @@ def _echo_groups(groups: dict[str, list[dict[str, Any]]], grouped: bool) -> None
     for kind, rows in groups.items():
         if not rows:
             continue
-        with_task = kind not in ("tasks", "devices")
+        with_task = kind not in ("tasks", *TASKLESS_KINDS)
         headers = ("name", "tasks" if kind == "metrics" else "task", "origin", "summary") if with_task else None
         table_rows = [
             (row["name"], ", ".join(row["tasks"]), row["origin"], row["summary"])

@@ -71,10 +71,24 @@ def _table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -
 @click.option("--seed", type=int, help="Seed of python, numpy, torch and the device (default 0).")
 @click.option("--workers", type=int, help="DataLoader worker processes (default 0).")
 @click.option("--out", metavar="RUN_DIR", help="Run directory to create (default runs/MODEL-DATASET-TIME).")
-@click.option("--resume", metavar="RUN_DIR", help="Continue a run from its last checkpoint.")
+@click.option("--resume", metavar="RUN_DIR", help="Continue a run from its last checkpoint (or extend a finished one).")
+@click.option(
+    "--logger",
+    "loggers",
+    multiple=True,
+    metavar="NAME",
+    help="Also log to csv, tensorboard, mlflow or a plugin's logger (repeatable; metrics.jsonl is always written).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no messages.")
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE", help=_OPTION_HELP)
-def train(model: str | None, metrics: tuple[str, ...], options: tuple[str, ...], quiet: bool, **flags: Any) -> None:
+def train(
+    model: str | None,
+    metrics: tuple[str, ...],
+    options: tuple[str, ...],
+    loggers: tuple[str, ...],
+    quiet: bool,
+    **flags: Any,
+) -> None:
     """Train MODEL on a dataset into a run directory.
 
     \b
@@ -92,6 +106,7 @@ def train(model: str | None, metrics: tuple[str, ...], options: tuple[str, ...],
             flags.pop("dataset"),
             metrics=list(metrics) or None,
             options=_assignments(options),
+            loggers=list(loggers) or None,
             quiet=quiet,
             registry=_registry(),
             command=["openzoo", *sys.argv[1:]],

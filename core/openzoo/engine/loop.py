@@ -78,6 +78,7 @@ class Trainer:
         run: RunDir,
         quiet: bool = False,
         resume: Mapping[str, Any] | None = None,
+        loggers: Sequence[Any] = (),
     ) -> None:
         self.model = model
         self.model_name = model_name
@@ -111,6 +112,8 @@ class Trainer:
         self.saved_step = -1
         self.timings = {"train_s": 0.0, "train_cpu_s": 0.0, "eval_s": 0.0, "checkpoint_s": 0.0}
         self.log = MetricsLog(run.metrics_path)
+        #: ``--logger`` trackers (:class:`~openzoo.protocols.RunLogger`); each gets every metrics.jsonl record.
+        self.loggers = tuple(loggers)
         self._updating = False
         self._boundary_rng = torch.get_rng_state()
         if resume is not None:
@@ -315,7 +318,7 @@ class Trainer:
         lr = float(self.scheduler.get_last_lr()[0])
         progress.show_training(loss, examples_per_s, lr)
         if self.env.is_main:
-            self.log.append(
+            self._record(
                 {
                     "step": self.step,
                     "epoch": self._epoch_progress(),
@@ -324,6 +327,12 @@ class Trainer:
                     "examples_per_s": examples_per_s,
                 }
             )
+
+    def _record(self, record: dict[str, Any]) -> None:
+        """Append ``record`` to metrics.jsonl and hand it to every ``--logger`` (main process only)."""
+        self.log.append(record)
+        for logger in self.loggers:
+            logger.log(record)
 
     # -- evaluation and checkpoints ----------------------------------------------------
 
@@ -345,7 +354,7 @@ class Trainer:
         self.evaluated_step = self.step
         if self.env.is_main:
             epoch = self._epoch_progress()
-            self.log.append({"step": self.step, "epoch": epoch, "split": self.eval_split, "metrics": results})
+            self._record({"step": self.step, "epoch": epoch, "split": self.eval_split, "metrics": results})
         progress.show_evaluation(self.step, self._epoch_progress(), self.eval_split or "", results)
         return results
 

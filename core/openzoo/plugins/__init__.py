@@ -32,6 +32,7 @@ from openzoo.plugins._discovery import (
 )
 from openzoo.plugins._loader import KINDS, SINGULAR, PluginLoader, PluginRecord
 from openzoo.plugins._registry import (
+    TASKLESS_KINDS,
     Registry,
     natural_key,
     qualified_name,
@@ -44,6 +45,7 @@ from openzoo.plugins._registry import (
 __all__ = [
     "KINDS",
     "SINGULAR",
+    "TASKLESS_KINDS",
     "PluginRecord",
     "PluginSource",
     "Registry",

@@ -17,7 +17,7 @@ import pluggy
 
 from openzoo import hookspecs
 from openzoo.plugins._discovery import PluginSource, canonical_dist, incompatible_core
-from openzoo.specs import DatasetSpec, DeviceSpec, MetricSpec, ModelSpec, Origin, TaskSpec
+from openzoo.specs import DatasetSpec, DeviceSpec, LoggerSpec, MetricSpec, ModelSpec, Origin, TaskSpec
 
 __all__ = ["KINDS", "SINGULAR", "PluginLoader", "PluginRecord", "Status", "describe_exception"]
 
@@ -28,9 +28,10 @@ KINDS: dict[str, tuple[str, type]] = {
     "datasets": ("openzoo_datasets", DatasetSpec),
     "metrics": ("openzoo_metrics", MetricSpec),
     "devices": ("openzoo_devices", DeviceSpec),
+    "loggers": ("openzoo_loggers", LoggerSpec),
 }
 #: The singular of each kind, for messages (``unknown model 'vit'``).
-SINGULAR = {"tasks": "task", "models": "model", "datasets": "dataset", "metrics": "metric", "devices": "device"}
+SINGULAR = {"tasks": "task", "models": "model", "datasets": "dataset", "metrics": "metric", "devices": "device", "loggers": "logger"}
 _HOOK_NAMES = sorted(hook for hook, _ in KINDS.values())
 Status = Literal["ok", "broken", "disabled"]
 
