@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from openzoo.data.cache import dataset_cache_dir, downloaded_file
 from openzoo.errors import BadInputError, ConformanceError, OpenzooError, PluginError, UnknownNameError
 from openzoo.hookspecs import hookimpl
 from openzoo.protocols import DatasetSource, DeviceBackend, Metric, Model, RunLogger
@@ -55,6 +56,8 @@ __all__ = [
     "SplitSource",
     "TaskSpec",
     "UnknownNameError",
+    "dataset_cache_dir",
+    "downloaded_file",
     "evaluate",
     "hookimpl",
     "load",

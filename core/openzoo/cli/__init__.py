@@ -42,6 +42,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Run the conformance suite on plugins and write a certificate.",
     ),
     "new": ("openzoo.cli.new:new", "Create a new plugin from the template."),
+    "runs": ("openzoo.cli.tracking:runs", "List past runs (status, steps, best metric), or show one."),
+    "plot": ("openzoo.cli.tracking:plot", "Plot training loss and evaluation metrics of runs against step."),
+    "data": ("openzoo.cli.data:data", "Fetch the files a dataset declares into the cache, or list the cache."),
 }
 
 

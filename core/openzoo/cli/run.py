@@ -16,6 +16,14 @@ from typing import Any
 import click
 
 from openzoo import exitcodes
+from openzoo.cli.completion import (
+    complete_datasets,
+    complete_devices,
+    complete_loggers,
+    complete_metrics,
+    complete_models,
+    complete_run_dirs,
+)
 from openzoo.specs import PRECISIONS
 
 __all__ = ["evaluate", "predict", "train"]
@@ -47,13 +55,25 @@ def _table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -
 
 
 @click.command()
-@click.argument("model", required=False, metavar="[MODEL[.PRESET]]")
-@click.option("--dataset", "-d", help="Dataset to train on (openzoo list datasets).")
+@click.argument("model", required=False, metavar="[MODEL[.PRESET]]", shell_complete=complete_models)
+@click.option("--dataset", "-d", help="Dataset to train on (openzoo list datasets).", shell_complete=complete_datasets)
 @click.option("--preset", help="Model preset (default: the model's default preset).")
 @click.option("--from-pretrained", metavar="PATH_OR_ID", help="Start from these weights instead of a preset.")
-@click.option("--metric", "metrics", multiple=True, metavar="NAME[@K]", help="Metric to evaluate (repeatable).")
-@click.option("--select-metric", metavar="NAME[@K]", help="Metric that selects the best checkpoint.")
-@click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.")
+@click.option(
+    "--metric",
+    "metrics",
+    multiple=True,
+    metavar="NAME[@K]",
+    help="Metric to evaluate (repeatable).",
+    shell_complete=complete_metrics,
+)
+@click.option(
+    "--select-metric",
+    metavar="NAME[@K]",
+    help="Metric that selects the best checkpoint.",
+    shell_complete=complete_metrics,
+)
+@click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.", shell_complete=complete_devices)
 @click.option("--precision", type=click.Choice(PRECISIONS), help="Autocast precision (default fp32).")
 @click.option("--epochs", type=int, help="Passes over the training split.")
 @click.option("--max-steps", type=int, help="Optimizer steps in total (instead of --epochs).")
@@ -71,12 +91,18 @@ def _table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -
 @click.option("--seed", type=int, help="Seed of python, numpy, torch and the device (default 0).")
 @click.option("--workers", type=int, help="DataLoader worker processes (default 0).")
 @click.option("--out", metavar="RUN_DIR", help="Run directory to create (default runs/MODEL-DATASET-TIME).")
-@click.option("--resume", metavar="RUN_DIR", help="Continue a run from its last checkpoint (or extend a finished one).")
+@click.option(
+    "--resume",
+    metavar="RUN_DIR",
+    help="Continue a run from its last checkpoint (or extend a finished one).",
+    shell_complete=complete_run_dirs,
+)
 @click.option(
     "--logger",
     "loggers",
     multiple=True,
     metavar="NAME",
+    shell_complete=complete_loggers,
     help="Also log to csv, tensorboard, mlflow or a plugin's logger (repeatable; metrics.jsonl is always written).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no messages.")
@@ -130,13 +156,17 @@ def train(
 
 
 @click.command()
-@click.argument("target", metavar="RUN_DIR|MODEL")
-@click.option("--dataset", "-d", help="Dataset (default: the run's dataset, with its options).")
+@click.argument("target", metavar="RUN_DIR|MODEL", shell_complete=complete_run_dirs)
+@click.option(
+    "--dataset", "-d", help="Dataset (default: the run's dataset, with its options).", shell_complete=complete_datasets
+)
 @click.option("--split", default="test", show_default=True, help="Split to evaluate.")
-@click.option("--metric", "metrics", multiple=True, metavar="NAME[@K]", help="Metric (repeatable).")
+@click.option(
+    "--metric", "metrics", multiple=True, metavar="NAME[@K]", help="Metric (repeatable).", shell_complete=complete_metrics
+)
 @click.option("--preset", help="Preset, when TARGET is a model name.")
 @click.option("--from-pretrained", metavar="PATH_OR_ID", help="Weights, when TARGET is a model name.")
-@click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.")
+@click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.", shell_complete=complete_devices)
 @click.option("--precision", type=click.Choice(PRECISIONS), help="Autocast precision (default fp32).")
 @click.option("--batch-size", type=int, help="Examples per batch (default: the run's).")
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE", help=_OPTION_HELP)
@@ -168,10 +198,10 @@ def evaluate(target: str, metrics: tuple[str, ...], options: tuple[str, ...], as
 
 
 @click.command()
-@click.argument("run_dir", metavar="RUN_DIR")
+@click.argument("run_dir", metavar="RUN_DIR", shell_complete=complete_run_dirs)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE", help="Predict option (top_k=3 ...).")
-@click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.")
+@click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.", shell_complete=complete_devices)
 @click.option("--precision", type=click.Choice(PRECISIONS), help="Autocast precision (default fp32).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record per input (a JSON list).")
 def predict(
