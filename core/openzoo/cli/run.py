@@ -105,6 +105,14 @@ def _table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -
     shell_complete=complete_loggers,
     help="Also log to csv, tensorboard, mlflow or a plugin's logger (repeatable; metrics.jsonl is always written).",
 )
+@click.option(
+    "--config",
+    "config_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="YAML or TOML file of these options (and -o options under 'options'); flags override it.",
+)
+@click.option("--print-config", is_flag=True, help="Print the complete resolved config as YAML and exit.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no messages.")
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE", help=_OPTION_HELP)
 def train(
@@ -113,6 +121,8 @@ def train(
     options: tuple[str, ...],
     loggers: tuple[str, ...],
     quiet: bool,
+    config_file: str | None,
+    print_config: bool,
     **flags: Any,
 ) -> None:
     """Train MODEL on a dataset into a run directory.
@@ -122,21 +132,45 @@ def train(
       openzoo train vit --dataset digits --epochs 3
       openzoo train bert.tiny -d toy-sentiment --max-steps 50 -o dropout=0.2
       openzoo train --resume runs/vit-digits-20250101-120000
+      openzoo train --resume runs/vit-digits-20250101-120000 --epochs 6   (extend it)
+      openzoo train vit -d digits --print-config > run.yaml
+      openzoo train --config run.yaml --lr 5e-4 --logger tensorboard
       torchrun --nproc_per_node=2 -m openzoo train vit -d digits   (DDP)
     """
     from openzoo.engine import api
+    from openzoo.engine.config_files import complete_config, read_config_file
 
+    given = {"model": model, "metrics": list(metrics) or None, "loggers": list(loggers) or None, **flags}
+    values, sources = dict(given), {k: "flag" for k, v in given.items() if v is not None}
+    cli_options = _assignments(options)
+    merged_options = dict(cli_options)
+    sources.update({f"options.{k}": "flag" for k in cli_options})
+    if config_file:
+        from_file = read_config_file(config_file)
+        for key, value in from_file.items():
+            if key != "options" and values.get(key) is None and value is not None:
+                values[key] = value
+                sources[key] = f"config:{config_file}"
+        file_options = from_file.get("options") or {}
+        merged_options = {**file_options, **cli_options}
+        sources.update({f"options.{k}": f"config:{config_file}" for k in file_options if k not in cli_options})
+    registry = _registry()
+    if print_config:
+        import yaml
+
+        complete = complete_config(registry, {**values, "options": merged_options})
+        click.echo(yaml.safe_dump(complete, sort_keys=False, allow_unicode=True), nl=False)
+        return
     try:
         run = api.train(
-            model,
-            flags.pop("dataset"),
-            metrics=list(metrics) or None,
-            options=_assignments(options),
-            loggers=list(loggers) or None,
+            values.pop("model"),
+            values.pop("dataset"),
+            options=merged_options,
             quiet=quiet,
-            registry=_registry(),
+            registry=registry,
             command=["openzoo", *sys.argv[1:]],
-            **flags,
+            sources=sources,
+            **values,
         )
     except api.TrainingInterrupted as exc:
         click.echo(f"\n{exc}", err=True)

@@ -22,6 +22,7 @@ from openzoo.engine.distributed import Distributed, setup_distributed
 from openzoo.engine.loading import model_config
 from openzoo.engine.loop import Trainer
 from openzoo.engine.optim import replan_scheduler
+from openzoo.engine.config_files import record_sources
 from openzoo.engine.options import route_options
 from openzoo.engine.runconfig import build_run_config
 from openzoo.engine.rundir import MODEL_DIR, RunDir, atomic_write_json, clean_checkpoints
@@ -149,8 +150,8 @@ def start_training(
                 command=command,
             )
             record["loggers"] = [spec.name for spec in logger_specs]
-            if sources:
-                record["sources"] = dict(sources)
+            given = sources if sources is not None else {k: "argument" for k, v in training.items() if v is not None}
+            record["sources"] = record_sources(given, preset=chosen, options={**routed.model, **routed.dataset})
             atomic_write_json(run.config_path, record)
         env.barrier()
         return _run_trainer(
