@@ -264,7 +264,7 @@ class Trainer:
         self._add_training_time(started)
         self.epoch += 1
         self.position = 0
-        if not settings.eval_every:
+        if not settings.eval_every and self.evaluated_step != self.step:  # an extended run evaluated this step
             self._evaluate_and_checkpoint(progress)
 
     def _add_training_time(self, since: tuple[float, float]) -> None:
