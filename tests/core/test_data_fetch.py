@@ -7,6 +7,7 @@ import http.server
 import re
 import threading
 import types
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -22,10 +23,10 @@ PAYLOAD = bytes(range(256)) * 400  # 102,400 bytes
 class FileServer(http.server.BaseHTTPRequestHandler):
     """Serves ``files`` by path, honouring ``Range: bytes=N-`` with 206; records each request's Range."""
 
-    files: dict[str, bytes] = {}
-    ranges: list[str | None] = []
+    files: ClassVar[dict[str, bytes]] = {}
+    ranges: ClassVar[list[str | None]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 -- http.server's naming
+    def do_GET(self) -> None:
         body = self.files.get(self.path)
         self.ranges.append(self.headers.get("Range"))
         if body is None:
@@ -95,13 +96,15 @@ def test_a_partial_download_resumes_with_a_range_request(server, cache):
 def test_a_checksum_mismatch_deletes_the_download_and_fails(server, cache):
     base, handler = server
     handler.files["/payload.bin"] = PAYLOAD[::-1]  # same size, other bytes
-    with pytest.raises(DownloadError, match="SHA-256 mismatch: expected [0-9a-f]{64}, got [0-9a-f]{64}"):
+    with pytest.raises(DownloadError, match=r"SHA-256 mismatch: expected [0-9a-f]{64}, got [0-9a-f]{64}"):
         fetch_file("demo", declared(base + "/payload.bin"))
     assert list((cache / "demo").iterdir()) == []
 
 
 def test_an_unreachable_server_names_the_file_and_where_to_put_it(cache):
-    with pytest.raises(DownloadError, match=r"cannot reach http://127\.0\.0\.1:9/payload\.bin .* put it at .*payload\.bin"):
+    with pytest.raises(
+        DownloadError, match=r"cannot reach http://127\.0\.0\.1:9/payload\.bin .* put it at .*payload\.bin"
+    ):
         fetch_file("demo", declared("http://127.0.0.1:9/payload.bin"))
 
 
@@ -140,8 +143,13 @@ def demo_plugin(url: str) -> PluginSource:
     @hookimpl
     def openzoo_datasets():
         return [
-            DatasetSpec("demo-data", "text-classification", "A dataset with a download.", "ozdemo_data:load",
-                        downloads=(declared(url),)),  # fmt: skip
+            DatasetSpec(
+                "demo-data",
+                "text-classification",
+                "A dataset with a download.",
+                "ozdemo_data:load",
+                downloads=(declared(url),),
+            ),
         ]
 
     module.openzoo_datasets = openzoo_datasets

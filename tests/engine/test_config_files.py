@@ -61,7 +61,9 @@ def test_flags_override_the_file_and_sources_say_where_each_value_came_from(invo
     assert config["training"]["lr"] == 0.05 and config["model"]["options"] == {"hidden": 7}
     sources = config["sources"]
     assert sources["lr"] == "flag" and sources["options.hidden"] == "flag"
-    assert sources["batch_size"] == f"config:{config_file}" and sources["options.dataset.size"] == f"config:{config_file}"
+    assert (
+        sources["batch_size"] == f"config:{config_file}" and sources["options.dataset.size"] == f"config:{config_file}"
+    )
     assert sources["weight_decay"] == "default"
 
 
@@ -102,8 +104,8 @@ def test_a_config_file_of_another_kind_is_refused(invoke, tmp_path):
 
 
 def test_print_config_is_complete_and_trains_the_same_run(invoke, tmp_path):
-    printed = invoke("train", "ozmlp.tiny", "-d", "toy-images", "--max-steps", "3", "-o", "dataset.size=60",
-                     "--print-config")  # fmt: skip
+    flags = ["--max-steps", "3", "-o", "dataset.size=60", "--print-config"]
+    printed = invoke("train", "ozmlp.tiny", "-d", "toy-images", *flags)
     assert printed.exit_code == 0, printed.output
     complete = yaml.safe_load(printed.stdout)
     assert complete["model"] == "ozmlp" and complete["preset"] == "tiny" and complete["dataset"] == "toy-images"

@@ -7,6 +7,7 @@ import json
 import math
 import sys
 import types
+from typing import ClassVar
 
 import pytest
 
@@ -18,7 +19,7 @@ from openzoo.errors import BadInputError
 from openzoo.plugins import PluginSource, load_registry
 from openzoo.tracking.csv_logger import CsvLogger, read_csv_metrics
 
-from .conftest import fixture_source  # noqa: TID252 -- the engine tests' own fixture plugin
+from .conftest import fixture_source
 
 FAST = {"dataset": "toy-images", "options": {"dataset.size": 60}, "quiet": True}
 
@@ -91,7 +92,9 @@ def test_unknown_logger_is_refused_before_anything_is_written(invoke, tmp_path):
 
 
 def test_a_logger_whose_library_is_missing_names_what_to_install():
-    spec = LoggerSpec("aimish", "A tracker.", "aimish_tracker:Logger", requires="openzoo-aim", imports=("no_such_mod_zz",))
+    spec = LoggerSpec(
+        "aimish", "A tracker.", "aimish_tracker:Logger", requires="openzoo-aim", imports=("no_such_mod_zz",)
+    )
     registry = types.SimpleNamespace(logger=lambda name: spec)
     with pytest.raises(BadInputError, match=r"--logger aimish needs no_such_mod_zz.*pip install 'openzoo-aim'"):
         plan_loggers(registry, ["aimish"])
@@ -100,7 +103,7 @@ def test_a_logger_whose_library_is_missing_names_what_to_install():
 class MemoryLogger:
     """A plugin's logger: keeps what it receives (one instance list per test)."""
 
-    made: list[MemoryLogger] = []
+    made: ClassVar[list[MemoryLogger]] = []
 
     def __init__(self, *, run_dir, config, resumed_at):
         self.run_dir, self.config, self.resumed_at = run_dir, config, resumed_at
@@ -134,8 +137,8 @@ def plugin_registry(fixture_path, monkeypatch):
 
 
 def test_a_plugin_logger_receives_every_record_and_the_outcome(plugin_registry, tmp_path):
-    run = api.train("ozmlp.tiny", out=tmp_path / "run", max_steps=4, log_every=1, eval_every=2, loggers=["memory"],
-                    registry=plugin_registry, **FAST)  # fmt: skip
+    arguments = {"max_steps": 4, "log_every": 1, "eval_every": 2, "loggers": ["memory"], **FAST}
+    run = api.train("ozmlp.tiny", out=tmp_path / "run", registry=plugin_registry, **arguments)
     (logger,) = MemoryLogger.made
     assert logger.records == read_metrics(run.path / "metrics.jsonl")
     assert logger.closed_with == "finished"
@@ -146,8 +149,8 @@ def test_a_plugin_logger_receives_every_record_and_the_outcome(plugin_registry, 
 def test_a_failing_logger_fails_the_run_and_the_status_says_so(plugin_registry, tmp_path, monkeypatch):
     monkeypatch.setattr(MemoryLogger, "log", lambda self, record: (_ for _ in ()).throw(RuntimeError("tracker down")))
     with pytest.raises(RuntimeError, match="tracker down"):
-        api.train("ozmlp.tiny", out=tmp_path / "run", max_steps=4, log_every=1, loggers=["memory"],
-                  registry=plugin_registry, **FAST)  # fmt: skip
+        arguments = {"max_steps": 4, "log_every": 1, "loggers": ["memory"], **FAST}
+        api.train("ozmlp.tiny", out=tmp_path / "run", registry=plugin_registry, **arguments)
     status = json.loads((tmp_path / "run" / "status.json").read_text())
     assert status["status"] == "failed"
     assert MemoryLogger.made[0].closed_with == "failed"

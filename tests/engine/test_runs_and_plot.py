@@ -26,7 +26,7 @@ def two_runs(train_run, registry, tmp_path):
 
 
 def test_runs_lists_each_run_with_steps_best_and_status(two_runs, invoke):
-    root, first, second = two_runs
+    root, _, second = two_runs
     result = invoke("runs", str(root), "--json")
     assert result.exit_code == 0, result.output
     rows = {os.path.basename(r["path"]): r for r in json.loads(result.stdout)}

@@ -32,7 +32,9 @@ def _registry(ctx: click.Context) -> Any:
     return context_registry(ctx)
 
 
-def _names(kind: str, with_presets: bool = False) -> Callable[[click.Context, click.Parameter, str], list[CompletionItem]]:
+def _names(
+    kind: str, with_presets: bool = False
+) -> Callable[[click.Context, click.Parameter, str], list[CompletionItem]]:
     def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
         try:
             registry = _registry(ctx)
@@ -46,7 +48,9 @@ def _names(kind: str, with_presets: bool = False) -> Callable[[click.Context, cl
             candidates = [spec.name]
             if with_presets:
                 candidates += [f"{spec.name}.{preset.name}" for preset in spec.presets]
-            items += [CompletionItem(name, help=spec_summary(spec)) for name in candidates if name.startswith(incomplete)]
+            items += [
+                CompletionItem(name, help=spec_summary(spec)) for name in candidates if name.startswith(incomplete)
+            ]
         if kind == "loggers" and "jsonl".startswith(incomplete):
             items.insert(0, CompletionItem("jsonl", help="metrics.jsonl (always written)"))
         if kind == "devices" and "auto".startswith(incomplete):

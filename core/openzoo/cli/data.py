@@ -78,13 +78,21 @@ def list_data(as_json: bool) -> None:
             status = "cached" if path.is_file() and path.stat().st_size == file.size else "missing"
             if status == "missing" and part.is_file():
                 status = f"partial ({part.stat().st_size} of {file.size} bytes)"
-            rows.append({"dataset": spec.name, "file": file.name, "size": file.size, "status": status, "path": str(path)})
+            rows.append(
+                {"dataset": spec.name, "file": file.name, "size": file.size, "status": status, "path": str(path)}
+            )
             declared.add((spec.name, file.name))
     for cached in list_cache():
         if (cached.dataset, cached.name) not in declared:
             status = "partial" if cached.partial else "cached (not declared by an installed dataset)"
             rows.append(
-                {"dataset": cached.dataset, "file": cached.name, "size": cached.size, "status": status, "path": cached.path}
+                {
+                    "dataset": cached.dataset,
+                    "file": cached.name,
+                    "size": cached.size,
+                    "status": status,
+                    "path": cached.path,
+                }
             )
     if as_json:
         click.echo(dump_json({"cache": str(cache_root()), "files": rows}))

@@ -196,7 +196,12 @@ def train(
 )
 @click.option("--split", default="test", show_default=True, help="Split to evaluate.")
 @click.option(
-    "--metric", "metrics", multiple=True, metavar="NAME[@K]", help="Metric (repeatable).", shell_complete=complete_metrics
+    "--metric",
+    "metrics",
+    multiple=True,
+    metavar="NAME[@K]",
+    help="Metric (repeatable).",
+    shell_complete=complete_metrics,
 )
 @click.option("--preset", help="Preset, when TARGET is a model name.")
 @click.option("--from-pretrained", metavar="PATH_OR_ID", help="Weights, when TARGET is a model name.")

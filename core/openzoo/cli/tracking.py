@@ -22,7 +22,7 @@ _HEADERS = ("run", "model", "dataset", "steps", "best", "status", "started", "du
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes:02d}m" if hours else (f"{minutes}m{secs:02d}s" if minutes else f"{secs}s")
 
@@ -93,10 +93,16 @@ def runs(args: tuple[str, ...], as_json: bool) -> None:
 @click.command()
 @click.argument("run_dirs", nargs=-1, required=True, metavar="RUN...", shell_complete=complete_run_dirs)
 @click.option(
-    "--metric", "metrics", multiple=True, metavar="NAME", help="Curve to draw: loss or an evaluation metric (repeatable)."
+    "--metric",
+    "metrics",
+    multiple=True,
+    metavar="NAME",
+    help="Curve to draw: loss or an evaluation metric (repeatable).",
 )
 @click.option("--out", default="curves.png", show_default=True, help="Image to write (.png, .svg or .pdf).")
-@click.option("--json", "as_json", is_flag=True, help="Also print the plotted data as JSON: {metric: {run: [[step, value]]}}.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Also print the plotted data as JSON: {metric: {run: [[step, value]]}}."
+)
 def plot(run_dirs: tuple[str, ...], metrics: tuple[str, ...], out: str, as_json: bool) -> None:
     """Plot training loss and evaluation metrics against step, several runs overlaid.
 

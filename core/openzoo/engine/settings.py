@@ -199,7 +199,7 @@ def extend_settings(
         return None
     if len(given) > 1:
         raise BadInputError("give either --epochs or --max-steps to extend a run, not both")
-    (name, value), = given.items()
+    ((name, value),) = given.items()
     _positive(name, value, int)
     changes = {"max_steps": value} if name == "max_steps" else {"epochs": value, "max_steps": None}
     extended = dataclasses.replace(settings, **changes)

@@ -18,11 +18,11 @@ from typing import Any, final
 
 from openzoo.engine import components as comp
 from openzoo.engine.checkpoint import load_trainer_state, seed_everything
+from openzoo.engine.config_files import record_sources
 from openzoo.engine.distributed import Distributed, setup_distributed
 from openzoo.engine.loading import model_config
 from openzoo.engine.loop import Trainer
 from openzoo.engine.optim import replan_scheduler
-from openzoo.engine.config_files import record_sources
 from openzoo.engine.options import route_options
 from openzoo.engine.runconfig import build_run_config
 from openzoo.engine.rundir import MODEL_DIR, RunDir, atomic_write_json, clean_checkpoints

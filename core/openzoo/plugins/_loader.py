@@ -31,7 +31,14 @@ KINDS: dict[str, tuple[str, type]] = {
     "loggers": ("openzoo_loggers", LoggerSpec),
 }
 #: The singular of each kind, for messages (``unknown model 'vit'``).
-SINGULAR = {"tasks": "task", "models": "model", "datasets": "dataset", "metrics": "metric", "devices": "device", "loggers": "logger"}
+SINGULAR = {
+    "tasks": "task",
+    "models": "model",
+    "datasets": "dataset",
+    "metrics": "metric",
+    "devices": "device",
+    "loggers": "logger",
+}
 _HOOK_NAMES = sorted(hook for hook, _ in KINDS.values())
 Status = Literal["ok", "broken", "disabled"]
 

@@ -20,7 +20,15 @@ from openzoo.plugins._discovery import canonical_dist
 from openzoo.plugins._loader import KINDS, SINGULAR, PluginRecord, describe_exception
 from openzoo.specs import DatasetSpec, DeviceSpec, LoggerSpec, MetricSpec, ModelSpec, TaskSpec
 
-__all__ = ["TASKLESS_KINDS", "Registry", "natural_key", "resolve_reference", "spec_summary", "spec_tasks", "split_model_name"]
+__all__ = [
+    "TASKLESS_KINDS",
+    "Registry",
+    "natural_key",
+    "resolve_reference",
+    "spec_summary",
+    "spec_tasks",
+    "split_model_name",
+]
 
 #: Kinds whose components serve every task (a task filter keeps them all).
 TASKLESS_KINDS = ("devices", "loggers")
