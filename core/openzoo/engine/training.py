@@ -197,57 +197,29 @@ def _run_trainer(
         run, registry=registry, loggers=loggers, config=config or {}, resumed_at=resumed_at, main=env.is_main,
         step=lambda: trainer.step if trainer is not None else resumed_at,
     ) as session:  # fmt: skip
-        trainer = _build_trainer(
-            instance=instance, model_name=model_name, registry=registry, source=source,
-            train_examples=train_examples, eval_split=eval_split, eval_examples=eval_examples, plans=plans,
-            selection=selection, settings=settings, plan=plan, torch_device=torch_device, env=env, run=run,
-            quiet=quiet, resume=resume, loggers=session.loggers,
-        )  # fmt: skip
+        trainer = Trainer(
+            model=instance,
+            model_name=model_name,
+            train_examples=train_examples,
+            eval_examples=eval_examples,
+            eval_split=eval_split,
+            metrics=comp.build_metrics(registry, plans, source.info, torch_device) if eval_examples else {},
+            selection=selection,
+            settings=settings,
+            backend=plan.backend,
+            device=torch_device,
+            env=env,
+            run=run,
+            quiet=quiet or not env.is_main,
+            resume=resume,
+            loggers=session.loggers,
+        )
         if replan:
             trainer.scheduler = replan_scheduler(trainer.optimizer, settings, trainer.total_steps, trainer.step)
         if env.is_main:
             session.started(planned_steps=trainer.total_steps, step=trainer.step)
         result = trainer.run_training()
     return Run(run.path, result.steps, result.epochs, result.metrics, result.best, result.timings)
-
-
-def _build_trainer(
-    *,
-    instance: Any,
-    model_name: str,
-    registry: Registry,
-    source: Any,
-    train_examples: Sequence[Any],
-    eval_split: str | None,
-    eval_examples: Sequence[Any] | None,
-    plans: Sequence[Any],
-    selection: Any,
-    settings: TrainingSettings,
-    plan: Any,
-    torch_device: Any,
-    env: Distributed,
-    run: RunDir,
-    quiet: bool,
-    resume: Mapping[str, Any] | None,
-    loggers: Sequence[Any],
-) -> Trainer:
-    return Trainer(
-        model=instance,
-        model_name=model_name,
-        train_examples=train_examples,
-        eval_examples=eval_examples,
-        eval_split=eval_split,
-        metrics=comp.build_metrics(registry, plans, source.info, torch_device) if eval_examples else {},
-        selection=selection,
-        settings=settings,
-        backend=plan.backend,
-        device=torch_device,
-        env=env,
-        run=run,
-        quiet=quiet or not env.is_main,
-        resume=resume,
-        loggers=loggers,
-    )
 
 
 def _stored(config: Mapping[str, Any], path: RunDir, *keys: str) -> Any:
