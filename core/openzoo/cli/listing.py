@@ -223,6 +223,8 @@ def _field_details(kind: str, spec: Any, registry: Registry, selected: str | Non
             label, value = "direction", "higher is better" if value else "lower is better"
         elif name == "range":
             value = f"[{value[0]}, {value[1]}]"
+        elif name == "downloads":
+            value = [to_jsonable(file) for file in value] or "none (nothing to fetch)"
         elif name == "expected_failures":
             label, value = "expected failures", dict(value) or "none"
         elif name in ("default_metrics", "selection_metric") and value is None and kind == "models":
