@@ -65,11 +65,16 @@ class TrainingSession:
     #: ``time.time()`` when the session began (wall clock, for display).
     began: float = 0.0
 
+    def begin(self) -> None:
+        """Record that this process runs the session (before the model is built)."""
+        self.status.update(status="running", pid=os.getpid(), host=socket.gethostname())
+        self.status.update(session_started_at=_stamp(self.began))
+        self.status.setdefault("started_at", _stamp(self.began))
+        atomic_write_json(self.run.path / STATUS_FILE, self.status)
+
     def started(self, *, planned_steps: int, step: int) -> None:
         """Record that training runs, towards ``planned_steps``, from ``step``."""
-        self.status.update(status="running", planned_steps=planned_steps, step=step, pid=os.getpid())
-        self.status.update(host=socket.gethostname(), session_started_at=_stamp(self.began))
-        self.status.setdefault("started_at", _stamp(self.began))
+        self.status.update(planned_steps=planned_steps, step=step)
         atomic_write_json(self.run.path / STATUS_FILE, self.status)
 
     def ended(self, outcome: str, step: int | None) -> None:
@@ -121,12 +126,14 @@ def training_session(
         yield session
         return
     session.status = _previous_status(run)
+    session.begin()
     try:
         for spec in loggers:
             factory = registry.resolve(spec)
             session.loggers.append(factory(run_dir=run.path, config=config, resumed_at=resumed_at))
     except BaseException:
         _close_all(session.loggers, "failed")
+        session.ended("failed", None)
         raise
     outcome = "failed"
     try:
