@@ -35,6 +35,8 @@ def evaluation_records(run_path):
 @pytest.fixture
 def logged_run(train_run, monkeypatch, tmp_path):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "unset at teardown")  # the logger sets it: undo afterwards
+    monkeypatch.delenv("MLFLOW_ALLOW_FILE_STORE")
     monkeypatch.chdir(tmp_path)
     return train_run(max_steps=6, log_every=2, eval_every=3, loggers=["csv", "tensorboard", "mlflow"])
 
