@@ -27,8 +27,9 @@ def complete(run_openzoo, words: str, cwd_env: dict[str, str] | None = None):
         ("openzoo train --device c", ["cpu", "cuda"]),
         ("openzoo train --logger ", ["jsonl", "csv", "mlflow", "tensorboard"]),
         ("openzoo data fetch toy-t", ["toy-text"]),
+        ("openzoo info tensorb", ["tensorboard"]),
     ],
-    ids=["command", "dataset", "metric", "device", "logger", "data-fetch"],
+    ids=["command", "dataset", "metric", "device", "logger", "data-fetch", "info"],
 )
 def test_names_complete_without_importing_torch(run_openzoo, words, expected):
     values, imported = complete(run_openzoo, words)

@@ -17,6 +17,7 @@ import click
 from click.shell_completion import CompletionItem
 
 __all__ = [
+    "complete_component_names",
     "complete_datasets",
     "complete_devices",
     "complete_loggers",
@@ -70,6 +71,15 @@ complete_metrics = _names("metrics")
 complete_devices = _names("devices")
 #: ``--logger``.
 complete_loggers = _names("loggers")
+
+
+def complete_component_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Complete the name of any installed component (``openzoo info NAME``)."""
+    try:
+        names = _registry(ctx).all_names()
+    except Exception:  # noqa: BLE001 -- completion must never print a traceback into the shell
+        return []
+    return [CompletionItem(name) for name in names if name.startswith(incomplete)]
 
 
 def complete_run_dirs(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from openzoo.cli import context_registry
+from openzoo.cli.completion import complete_component_names
 from openzoo.cli.render import dump_json, format_table, format_tree, output_width, to_jsonable
 from openzoo.errors import UnknownNameError
 from openzoo.plugins import (
@@ -258,7 +259,7 @@ def _info_record(kind: str, spec: Any, registry: Registry, selected: str | None)
 
 
 @click.command("info")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_component_names)
 @click.option("--kind", "-k", type=click.Choice(list(KINDS)), help="Only look among components of this kind.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: a list with one object per matching component.")
 @click.pass_context
