@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from openzoo.data.cache import dataset_cache_dir, downloaded_file
 from openzoo.errors import (
     BadInputError,
     ConformanceError,
@@ -21,10 +22,21 @@ from openzoo.errors import (
     UnknownNameError,
 )
 from openzoo.hookspecs import hookimpl
-from openzoo.protocols import DatasetSource, DeviceBackend, Metric, Model
+from openzoo.protocols import DatasetSource, DeviceBackend, Metric, Model, RunLogger
 from openzoo.quiet import quiet_transformers
 from openzoo.sources import SplitSource
-from openzoo.specs import DatasetSpec, DeviceSpec, MetricSpec, ModelSpec, Option, Origin, Preset, TaskSpec
+from openzoo.specs import (
+    DataFile,
+    DatasetSpec,
+    DeviceSpec,
+    LoggerSpec,
+    MetricSpec,
+    ModelSpec,
+    Option,
+    Origin,
+    Preset,
+    TaskSpec,
+)
 from openzoo.tasks import IMAGE_CLASSIFICATION, RECOMMENDATION, TEXT_CLASSIFICATION, TEXT_GENERATION
 
 __all__ = [
@@ -34,11 +46,13 @@ __all__ = [
     "TEXT_GENERATION",
     "BadInputError",
     "ConformanceError",
+    "DataFile",
     "DataUnavailableError",
     "DatasetSource",
     "DatasetSpec",
     "DeviceBackend",
     "DeviceSpec",
+    "LoggerSpec",
     "Metric",
     "MetricSpec",
     "Model",
@@ -48,9 +62,12 @@ __all__ = [
     "Origin",
     "PluginError",
     "Preset",
+    "RunLogger",
     "SplitSource",
     "TaskSpec",
     "UnknownNameError",
+    "dataset_cache_dir",
+    "downloaded_file",
     "evaluate",
     "hookimpl",
     "load",

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from openzoo.specs import DatasetSpec, DeviceSpec, MetricSpec, ModelSpec, TaskSpec
+    from openzoo.specs import DatasetSpec, DeviceSpec, LoggerSpec, MetricSpec, ModelSpec, TaskSpec
 
 __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
 
@@ -151,4 +151,31 @@ def openzoo_devices() -> list[DeviceSpec]:
 
     **Use in plugins**: build the specs from literals; do not import torch or a vendor
     extension here.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Loggers (experiment trackers)
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def openzoo_loggers() -> list[LoggerSpec]:
+    """Return the experiment trackers this plugin provides for ``openzoo train --logger NAME``.
+
+    Called once per process, when the plugin manager is built, while listing. The
+    spec's ``factory`` reference is resolved only when a run names the logger; it is
+    called once per training session (a new run or a resume) on the main process, and
+    the logger then receives every record the run writes to ``metrics.jsonl``. Core
+    provides ``csv``, ``tensorboard`` and ``mlflow``; ``metrics.jsonl`` is always written.
+
+    The lists of all plugins are concatenated; clashing names are reported as for models.
+
+    :returns: a list of :class:`~openzoo.LoggerSpec`; an empty list when the plugin provides none.
+
+    .. versionadded:: 0.2
+
+    **Use in plugins**: build the specs from literals; do not import the tracking
+    library (``wandb``, ``aim``) or torch here: import it in the factory's module, and
+    name the package to install in :attr:`~openzoo.LoggerSpec.requires`.
     """

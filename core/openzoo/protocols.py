@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["DatasetSource", "DeviceBackend", "Metric", "Model"]
+__all__ = ["DatasetSource", "DeviceBackend", "Metric", "Model", "RunLogger"]
 
 #: One example of a task, a mapping with the fields of :attr:`openzoo.TaskSpec.example`.
 Example = Mapping[str, Any]
@@ -180,6 +180,30 @@ class DeviceBackend(Protocol):
 
     def memory_stats(self) -> dict[str, int]:
         """Return ``allocated``, ``reserved`` and ``peak`` bytes (zeros where unknown)."""
+        ...
+
+
+@runtime_checkable
+class RunLogger(Protocol):
+    """What a :class:`~openzoo.LoggerSpec` factory returns: an experiment tracker for one training session.
+
+    The factory is called as ``factory(run_dir=Path, config=Mapping, resumed_at=int | None)``:
+    the run directory, its ``config.json`` record (names, options, training settings) and, for
+    ``--resume``, the step the run continues from (records past it were dropped from
+    ``metrics.jsonl``; a logger that can, drops its own too). It runs on the main process only.
+    """
+
+    def log(self, record: Mapping[str, Any]) -> None:
+        """Receive one ``metrics.jsonl`` record, as the engine writes it.
+
+        A training record has ``step``, ``epoch``, ``loss``, ``lr`` and ``examples_per_s``;
+        an evaluation record has ``step``, ``epoch``, ``split`` and ``metrics`` (name -> value).
+        Called every ``--log-every`` steps and at each evaluation, never per step.
+        """
+        ...
+
+    def close(self, status: str) -> None:
+        """Flush and release everything; ``status`` is ``finished``, ``interrupted`` or ``failed``."""
         ...
 
 

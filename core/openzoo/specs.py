@@ -24,8 +24,10 @@ from openzoo.errors import UnknownNameError
 __all__ = [
     "CAPABILITIES",
     "PRECISIONS",
+    "DataFile",
     "DatasetSpec",
     "DeviceSpec",
+    "LoggerSpec",
     "MetricSpec",
     "ModelSpec",
     "Option",
@@ -36,6 +38,10 @@ __all__ = [
 
 #: A component name: lower-case letters, digits, ``-`` and ``_``, starting with a letter.
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+#: A SHA-256 digest written as 64 lower-case hexadecimal digits.
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+#: A file name that a download is stored under: no directories, no leading dot.
+FILE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$")
 #: A lazy reference: ``package.module:attribute`` (the attribute may be dotted).
 REFERENCE_PATTERN = re.compile(
     r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
@@ -183,6 +189,34 @@ class Preset:
 
 @final
 @dataclass(frozen=True, slots=True)
+class DataFile:
+    """A file a dataset reads that ``openzoo data fetch`` downloads on request (loaders stay offline)."""
+
+    #: File name in the cache (``$OPENZOO_CACHE/downloads/<dataset>/<name>``); no directories.
+    name: str
+    #: ``https://`` (or ``http://``) address the file is downloaded from.
+    url: str
+    #: Size in bytes; a download of another size is rejected.
+    size: int
+    #: SHA-256 of the file as 64 lower-case hex digits; a download with another digest is rejected.
+    sha256: str
+    #: Licence and provenance of the file, shown by ``openzoo data list``.
+    license: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not FILE_NAME_PATTERN.match(self.name):
+            raise ValueError(f"data file name {self.name!r}: use a plain file name (letters, digits, '._+-')")
+        owner = f"data file {self.name!r}"
+        if not isinstance(self.url, str) or not self.url.startswith(("https://", "http://")):
+            raise ValueError(f"{owner}: url must start with https:// or http://; got {self.url!r}")
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size <= 0:
+            raise ValueError(f"{owner}: size must be a positive number of bytes; got {self.size!r}")
+        if not isinstance(self.sha256, str) or not SHA256_PATTERN.match(self.sha256):
+            raise ValueError(f"{owner}: sha256 must be 64 lower-case hex digits; got {self.sha256!r}")
+
+
+@final
+@dataclass(frozen=True, slots=True)
 class TaskSpec:
     """A task: the schema every dataset, model and metric of that task agrees on.
 
@@ -325,6 +359,9 @@ class DatasetSpec:
     options: tuple[Option, ...] = ()
     #: Where the data comes from and under which licence (shown by ``openzoo info``).
     source: str = ""
+    #: Files the loader reads that ``openzoo data fetch NAME`` downloads on request; empty when the
+    #: data ships with an installed package or is generated. The loader never downloads them itself.
+    downloads: tuple[DataFile, ...] = ()
     #: Conformance checks the dataset is known to fail: check id -> reason.
     expected_failures: Mapping[str, str] = field(default_factory=dict)
     #: Where the spec came from; set by the plugin manager.
@@ -345,6 +382,12 @@ class DatasetSpec:
             _check_reference(owner, "sample", self.sample)
         if not self.splits:
             raise ValueError(f"{owner}: declare at least one split")
+        object.__setattr__(self, "downloads", tuple(self.downloads))
+        if not all(isinstance(f, DataFile) for f in self.downloads):
+            raise ValueError(f"{owner}: downloads must be a tuple of DataFile")
+        names = [f.name for f in self.downloads]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{owner}: two downloads share a file name in {names}")
         object.__setattr__(self, "expected_failures", _freeze(self.expected_failures))
         _check_expected_failures(owner, self.expected_failures)
 
@@ -412,3 +455,33 @@ class DeviceSpec:
         _check_reference(owner, "backend", self.backend)
         object.__setattr__(self, "expected_failures", _freeze(self.expected_failures))
         _check_expected_failures(owner, self.expected_failures)
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class LoggerSpec:
+    """An experiment tracker that ``openzoo train --logger NAME`` sends a run's scalars and settings to."""
+
+    #: Unique logger name used by ``--logger``, for example ``tensorboard``.
+    name: str
+    #: One line for listings.
+    description: str
+    #: Lazy reference to a callable building the logger (see :class:`openzoo.protocols.RunLogger`).
+    factory: str
+    #: What to install when the factory's imports are missing, for example ``openzoo[tensorboard]``.
+    requires: str = ""
+    #: Top-level modules the logger imports (``("tensorboard",)``); ``openzoo train`` checks that they
+    #: are installed, without importing them, before it writes anything.
+    imports: tuple[str, ...] = ()
+    #: Where the spec came from; set by the plugin manager.
+    origin: Origin | None = None
+
+    def __post_init__(self) -> None:
+        _check_name("logger", self.name)
+        owner = f"logger {self.name!r}"
+        _check_description(owner, self.description)
+        _check_reference(owner, "factory", self.factory)
+        object.__setattr__(self, "imports", tuple(self.imports))
+        bad = [m for m in self.imports if not isinstance(m, str) or not m.replace(".", "").replace("_", "").isalnum()]
+        if bad:
+            raise ValueError(f"{owner}: imports must be module names; got {bad}")

@@ -190,7 +190,7 @@ def test_list_without_a_kind_groups_everything_by_kind(invoke):
     result = invoke(["list"], "good")
     assert result.exit_code == 0
     headings = [line for line in result.stdout.splitlines() if line and not line.startswith(" ")]
-    assert headings == ["tasks:", "models:", "datasets:", "metrics:", "devices:"]
+    assert headings == ["tasks:", "models:", "datasets:", "metrics:", "devices:", "loggers:"]
     assert "  cpu   builtin" in result.stdout
 
 

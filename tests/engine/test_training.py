@@ -46,6 +46,7 @@ def test_training_writes_config_metrics_checkpoints_and_the_selected_model(train
         "model",
         "model/config.json",
         "model/model.safetensors",
+        "status.json",
     ]
     assert_same_weights(weights(run.path / "model"), weights(run.path / "checkpoints/best/model"))
 

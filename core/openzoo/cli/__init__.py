@@ -44,6 +44,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("openzoo.cli.new:new", "Create a new plugin from the template."),
     "serve": ("openzoo.cli.serve:serve", "Serve a run over HTTP: predict, completions, metrics (openzoo[serve])."),
     "export": ("openzoo.cli.export:export", "Export a run's model to ONNX, checked with onnxruntime (openzoo[onnx])."),
+    "runs": ("openzoo.cli.tracking:runs", "List past runs (status, steps, best metric), or show one."),
+    "plot": ("openzoo.cli.tracking:plot", "Plot training loss and evaluation metrics of runs against step."),
+    "data": ("openzoo.cli.data:data", "Fetch the files a dataset declares into the cache, or list the cache."),
 }
 
 

@@ -14,11 +14,13 @@ from typing import Any
 import click
 
 from openzoo.cli import context_registry
+from openzoo.cli.completion import complete_component_names
 from openzoo.cli.render import dump_json, format_table, format_tree, output_width, to_jsonable
 from openzoo.errors import UnknownNameError
 from openzoo.plugins import (
     KINDS,
     SINGULAR,
+    TASKLESS_KINDS,
     PluginRecord,
     Registry,
     qualified_name,
@@ -125,7 +127,7 @@ def _list_row(kind: str, spec: Any, clashing: bool) -> dict[str, Any]:
     return {
         "name": qualified_name(spec) if clashing else spec.name,
         "kind": SINGULAR[kind],
-        "tasks": list(spec_tasks(kind, spec)) if kind not in ("tasks", "devices") else [],
+        "tasks": list(spec_tasks(kind, spec)) if kind not in ("tasks", *TASKLESS_KINDS) else [],
         "origin": "builtin" if origin is None or origin.builtin else f"{origin.dist} {origin.version}",
         "dist": origin.dist if origin else None,
         "version": origin.version if origin else None,
@@ -134,13 +136,13 @@ def _list_row(kind: str, spec: Any, clashing: bool) -> dict[str, Any]:
 
 
 @click.command("list")
-@click.argument("kind", required=False, metavar="[models|datasets|metrics|devices|tasks]")
+@click.argument("kind", required=False, metavar="[models|datasets|metrics|devices|loggers|tasks]")
 @click.argument("pattern", required=False)
 @click.option("--task", "-t", metavar="TASK", help="Only components of this task (text-classification, ...).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: an object mapping each kind to its components.")
 @click.pass_context
 def list_components(ctx: click.Context, kind: str | None, pattern: str | None, task: str | None, as_json: bool) -> None:
-    """List models, datasets, metrics, devices or tasks.
+    """List models, datasets, metrics, devices, loggers or tasks.
 
     Without a kind, everything is listed, grouped by kind. PATTERN is a
     shell-style pattern matched against names ('vit*', '*-text'); a plain word
@@ -160,7 +162,7 @@ def list_components(ctx: click.Context, kind: str | None, pattern: str | None, t
     if task is not None:
         registry.task(task)  # unknown task -> did-you-mean, exit 2
         if len(kinds) > 1:
-            kinds = [k for k in kinds if k != "devices"]  # devices serve every task: not worth repeating
+            kinds = [k for k in kinds if k not in TASKLESS_KINDS]  # they serve every task: not worth repeating
     groups: dict[str, list[dict[str, Any]]] = {}
     for k in kinds:
         clashing = registry.clashes(k)
@@ -182,7 +184,7 @@ def _echo_groups(groups: dict[str, list[dict[str, Any]]], grouped: bool) -> None
     for kind, rows in groups.items():
         if not rows:
             continue
-        with_task = kind not in ("tasks", "devices")
+        with_task = kind not in ("tasks", *TASKLESS_KINDS)
         headers = ("name", "tasks" if kind == "metrics" else "task", "origin", "summary") if with_task else None
         table_rows = [
             (row["name"], ", ".join(row["tasks"]), row["origin"], row["summary"])
@@ -239,6 +241,8 @@ def _field_details(kind: str, spec: Any, registry: Registry, selected: str | Non
             label, value = "direction", "higher is better" if value else "lower is better"
         elif name == "range":
             value = f"[{value[0]}, {value[1]}]"
+        elif name == "downloads":
+            value = [to_jsonable(file) for file in value] or "none (nothing to fetch)"
         elif name == "expected_failures":
             label, value = "expected failures", dict(value) or "none"
         elif name in ("default_metrics", "selection_metric") and value is None and kind == "models":
@@ -272,7 +276,7 @@ def _info_record(kind: str, spec: Any, registry: Registry, selected: str | None)
 
 
 @click.command("info")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_component_names)
 @click.option("--kind", "-k", type=click.Choice(list(KINDS)), help="Only look among components of this kind.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: a list with one object per matching component.")
 @click.pass_context

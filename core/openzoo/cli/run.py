@@ -16,6 +16,14 @@ from typing import Any
 import click
 
 from openzoo import exitcodes
+from openzoo.cli.completion import (
+    complete_datasets,
+    complete_devices,
+    complete_loggers,
+    complete_metrics,
+    complete_models,
+    complete_run_dirs,
+)
 from openzoo.specs import PRECISIONS
 
 __all__ = ["evaluate", "predict", "train"]
@@ -47,13 +55,25 @@ def _table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -
 
 
 @click.command()
-@click.argument("model", required=False, metavar="[MODEL[.PRESET]]")
-@click.option("--dataset", "-d", help="Dataset to train on (openzoo list datasets).")
+@click.argument("model", required=False, metavar="[MODEL[.PRESET]]", shell_complete=complete_models)
+@click.option("--dataset", "-d", help="Dataset to train on (openzoo list datasets).", shell_complete=complete_datasets)
 @click.option("--preset", help="Model preset (default: the model's default preset).")
 @click.option("--from-pretrained", metavar="PATH_OR_ID", help="Start from these weights instead of a preset.")
-@click.option("--metric", "metrics", multiple=True, metavar="NAME[@K]", help="Metric to evaluate (repeatable).")
-@click.option("--select-metric", metavar="NAME[@K]", help="Metric that selects the best checkpoint.")
-@click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.")
+@click.option(
+    "--metric",
+    "metrics",
+    multiple=True,
+    metavar="NAME[@K]",
+    help="Metric to evaluate (repeatable).",
+    shell_complete=complete_metrics,
+)
+@click.option(
+    "--select-metric",
+    metavar="NAME[@K]",
+    help="Metric that selects the best checkpoint.",
+    shell_complete=complete_metrics,
+)
+@click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.", shell_complete=complete_devices)
 @click.option("--precision", type=click.Choice(PRECISIONS), help="Autocast precision (default fp32).")
 @click.option("--epochs", type=int, help="Passes over the training split.")
 @click.option("--max-steps", type=int, help="Optimizer steps in total (instead of --epochs).")
@@ -71,10 +91,40 @@ def _table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -
 @click.option("--seed", type=int, help="Seed of python, numpy, torch and the device (default 0).")
 @click.option("--workers", type=int, help="DataLoader worker processes (default 0).")
 @click.option("--out", metavar="RUN_DIR", help="Run directory to create (default runs/MODEL-DATASET-TIME).")
-@click.option("--resume", metavar="RUN_DIR", help="Continue a run from its last checkpoint.")
+@click.option(
+    "--resume",
+    metavar="RUN_DIR",
+    help="Continue a run from its last checkpoint (or extend a finished one).",
+    shell_complete=complete_run_dirs,
+)
+@click.option(
+    "--logger",
+    "loggers",
+    multiple=True,
+    metavar="NAME",
+    shell_complete=complete_loggers,
+    help="Also log to csv, tensorboard, mlflow or a plugin's logger (repeatable; metrics.jsonl is always written).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="YAML or TOML file of these options (and -o options under 'options'); flags override it.",
+)
+@click.option("--print-config", is_flag=True, help="Print the complete resolved config as YAML and exit.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no messages.")
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE", help=_OPTION_HELP)
-def train(model: str | None, metrics: tuple[str, ...], options: tuple[str, ...], quiet: bool, **flags: Any) -> None:
+def train(
+    model: str | None,
+    metrics: tuple[str, ...],
+    options: tuple[str, ...],
+    loggers: tuple[str, ...],
+    quiet: bool,
+    config_file: str | None,
+    print_config: bool,
+    **flags: Any,
+) -> None:
     """Train MODEL on a dataset into a run directory.
 
     \b
@@ -82,22 +132,47 @@ def train(model: str | None, metrics: tuple[str, ...], options: tuple[str, ...],
       openzoo train vit --dataset digits --epochs 3
       openzoo train bert.tiny -d toy-sentiment --max-steps 50 -o dropout=0.2
       openzoo train --resume runs/vit-digits-20250101-120000
+      openzoo train --resume runs/vit-digits-20250101-120000 --epochs 6   (extend it)
+      openzoo train vit -d digits --print-config > run.yaml
+      openzoo train --config run.yaml --lr 5e-4 --logger tensorboard
       torchrun --nproc_per_node=2 -m openzoo train vit -d digits   (DDP)
     """
     from openzoo.engine import api
+    from openzoo.engine.config_files import complete_config, read_config_file
     from openzoo.engine.interrupt import Terminated, terminate_raises
 
+    given = {"model": model, "metrics": list(metrics) or None, "loggers": list(loggers) or None, **flags}
+    values, sources = dict(given), {k: "flag" for k, v in given.items() if v is not None}
+    cli_options = _assignments(options)
+    merged_options = dict(cli_options)
+    sources.update({f"options.{k}": "flag" for k in cli_options})
+    if config_file:
+        from_file = read_config_file(config_file)
+        for key, value in from_file.items():
+            if key != "options" and values.get(key) is None and value is not None:
+                values[key] = value
+                sources[key] = f"config:{config_file}"
+        file_options = from_file.get("options") or {}
+        merged_options = {**file_options, **cli_options}
+        sources.update({f"options.{k}": f"config:{config_file}" for k in file_options if k not in cli_options})
+    registry = _registry()
+    if print_config:
+        import yaml
+
+        complete = complete_config(registry, {**values, "options": merged_options})
+        click.echo(yaml.safe_dump(complete, sort_keys=False, allow_unicode=True), nl=False)
+        return
     try:
         with terminate_raises():
             run = api.train(
-                model,
-                flags.pop("dataset"),
-                metrics=list(metrics) or None,
-                options=_assignments(options),
+                values.pop("model"),
+                values.pop("dataset"),
+                options=merged_options,
                 quiet=quiet,
-                registry=_registry(),
+                registry=registry,
                 command=["openzoo", *sys.argv[1:]],
-                **flags,
+                sources=sources,
+                **values,
             )
     except (api.TrainingInterrupted, Terminated) as exc:
         if _is_main_process():
@@ -122,13 +197,22 @@ def train(model: str | None, metrics: tuple[str, ...], options: tuple[str, ...],
 
 
 @click.command()
-@click.argument("target", metavar="RUN_DIR|MODEL")
-@click.option("--dataset", "-d", help="Dataset (default: the run's dataset, with its options).")
+@click.argument("target", metavar="RUN_DIR|MODEL", shell_complete=complete_run_dirs)
+@click.option(
+    "--dataset", "-d", help="Dataset (default: the run's dataset, with its options).", shell_complete=complete_datasets
+)
 @click.option("--split", default="test", show_default=True, help="Split to evaluate.")
-@click.option("--metric", "metrics", multiple=True, metavar="NAME[@K]", help="Metric (repeatable).")
+@click.option(
+    "--metric",
+    "metrics",
+    multiple=True,
+    metavar="NAME[@K]",
+    help="Metric (repeatable).",
+    shell_complete=complete_metrics,
+)
 @click.option("--preset", help="Preset, when TARGET is a model name.")
 @click.option("--from-pretrained", metavar="PATH_OR_ID", help="Weights, when TARGET is a model name.")
-@click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.")
+@click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.", shell_complete=complete_devices)
 @click.option("--precision", type=click.Choice(PRECISIONS), help="Autocast precision (default fp32).")
 @click.option("--batch-size", type=int, help="Examples per batch (default: the run's).")
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE", help=_OPTION_HELP)
@@ -160,10 +244,10 @@ def evaluate(target: str, metrics: tuple[str, ...], options: tuple[str, ...], as
 
 
 @click.command()
-@click.argument("run_dir", metavar="RUN_DIR")
+@click.argument("run_dir", metavar="RUN_DIR", shell_complete=complete_run_dirs)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE", help="Predict option (top_k=3 ...).")
-@click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.")
+@click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.", shell_complete=complete_devices)
 @click.option("--precision", type=click.Choice(PRECISIONS), help="Autocast precision (default fp32).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record per input (a JSON list).")
 def predict(

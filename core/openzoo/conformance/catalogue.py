@@ -205,7 +205,6 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
         yield partial(option_checks.check_generation_sampling_follows_its_options, **p)
 
 
-
 def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
     if any(option.name == "path" for option in subject.spec.options):
         yield dataset_checks.check_dataset_reading_user_files_declares_a_sample

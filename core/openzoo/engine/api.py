@@ -76,9 +76,11 @@ def train(
     options: Mapping[str, Any] | None = None,
     out: str | os.PathLike[str] | None = None,
     resume: str | os.PathLike[str] | None = None,
+    loggers: Sequence[str] | None = None,
     quiet: bool = False,
     registry: Registry | None = None,
     command: Sequence[str] | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> Run:
     """Train ``model`` on ``dataset`` into a run directory and return the :class:`Run`.
 
@@ -92,9 +94,13 @@ def train(
     :param precision: ``fp32`` (default), ``bf16`` or ``fp16``.
     :param options: ``-o`` options, ``{"dropout": 0.1, "dataset.seed": "3"}``; text is converted by type.
     :param out: run directory (default ``runs/<model>-<dataset>-<timestamp>``); must not exist or be empty.
-    :param resume: a run directory to continue from its last checkpoint (other arguments must agree with it).
+    :param resume: a run directory to continue from its last checkpoint (other arguments must agree with it,
+        except ``epochs`` or ``max_steps`` beyond the run's plan, which extend it).
+    :param loggers: experiment trackers besides ``metrics.jsonl``: ``csv``, ``tensorboard``, ``mlflow``
+        or a plugin's (``openzoo list loggers``); on resume, default the run's.
     :param quiet: no progress bar and no messages.
     :param command: the command line to record in ``config.json`` (default ``sys.argv``).
+    :param sources: where each setting came from (``{"lr": "config:run.yaml"}``), recorded in ``config.json``.
     The training settings (``epochs`` ... ``workers``) default to the preset's ``training`` values,
     then to :data:`openzoo.engine.settings.DEFAULTS`.
     :raises BadInputError: for any bad input, before anything is written.
@@ -122,6 +128,7 @@ def train(
         "workers": workers,
     }
     if resume is not None:
+        extend = {"epochs": training.pop("epochs"), "max_steps": training.pop("max_steps")}
         check_resume_request(
             RunDir(resume).read_config(),
             model=model,
@@ -135,7 +142,16 @@ def train(
             training=training,
             run_path=str(resume),
         )
-        return resume_training(RunDir(resume), registry, device=device, workers=workers, quiet=quiet, command=command)
+        return resume_training(
+            RunDir(resume),
+            registry,
+            device=device,
+            workers=workers,
+            quiet=quiet,
+            command=command,
+            loggers=loggers,
+            extend=extend,
+        )
     return start_training(
         registry,
         model=model,
@@ -151,6 +167,8 @@ def train(
         out=out,
         quiet=quiet,
         command=command,
+        loggers=loggers or (),
+        sources=sources,
     )
 
 

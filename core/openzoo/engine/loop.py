@@ -80,6 +80,7 @@ class Trainer:
         run: RunDir,
         quiet: bool = False,
         resume: Mapping[str, Any] | None = None,
+        loggers: Sequence[Any] = (),
     ) -> None:
         self.model = model
         self.model_name = model_name
@@ -115,6 +116,8 @@ class Trainer:
         self.log = MetricsLog(run.metrics_path)
         #: ``(step, loss)`` of the last finite training loss logged, for the message of a diverged run.
         self.last_finite_loss: tuple[int, float] | None = None
+        #: ``--logger`` trackers (:class:`~openzoo.protocols.RunLogger`); each gets every metrics.jsonl record.
+        self.loggers = tuple(loggers)
         self._updating = False
         self._boundary_rng = torch.get_rng_state()
         if resume is not None:
@@ -274,7 +277,7 @@ class Trainer:
         self._add_training_time(started)
         self.epoch += 1
         self.position = 0
-        if not settings.eval_every:
+        if not settings.eval_every and self.evaluated_step != self.step:  # an extended run evaluated this step
             self._evaluate_and_checkpoint(progress)
 
     def _add_training_time(self, since: tuple[float, float]) -> None:
@@ -351,7 +354,7 @@ class Trainer:
         lr = float(self.scheduler.get_last_lr()[0])
         progress.show_training(loss, examples_per_s, lr)
         if self.env.is_main:
-            self.log.append(
+            self._record(
                 {
                     "step": self.step,
                     "epoch": self._epoch_progress(),
@@ -360,6 +363,12 @@ class Trainer:
                     "examples_per_s": examples_per_s,
                 }
             )
+
+    def _record(self, record: dict[str, Any]) -> None:
+        """Append ``record`` to metrics.jsonl and hand it to every ``--logger`` (main process only)."""
+        self.log.append(record)
+        for logger in self.loggers:
+            logger.log(record)
 
     # -- evaluation and checkpoints ----------------------------------------------------
 
@@ -381,7 +390,7 @@ class Trainer:
         self.evaluated_step = self.step
         if self.env.is_main:
             epoch = self._epoch_progress()
-            self.log.append({"step": self.step, "epoch": epoch, "split": self.eval_split, "metrics": results})
+            self._record({"step": self.step, "epoch": epoch, "split": self.eval_split, "metrics": results})
         progress.show_evaluation(self.step, self._epoch_progress(), self.eval_split or "", results)
         return results
 

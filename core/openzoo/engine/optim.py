@@ -12,13 +12,14 @@ chained with :class:`~torch.optim.lr_scheduler.SequentialLR`.
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
 from torch.optim.lr_scheduler import ConstantLR, CosineAnnealingLR, LinearLR, LRScheduler, SequentialLR
 
 from openzoo.engine.settings import TrainingSettings
 
-__all__ = ["build_optimizer", "build_scheduler", "warmup_steps"]
+__all__ = ["build_optimizer", "build_scheduler", "replan_scheduler", "warmup_steps"]
 
 
 def build_optimizer(module: torch.nn.Module, settings: TrainingSettings) -> torch.optim.Optimizer:
@@ -60,3 +61,22 @@ def build_scheduler(optimizer: torch.optim.Optimizer, settings: TrainingSettings
     ramp = LinearLR(optimizer, start_factor=1.0 / warmup, end_factor=1.0, total_iters=warmup)
     decay = _decay(optimizer, settings.schedule, total_steps - warmup)
     return SequentialLR(optimizer, schedulers=[ramp, decay], milestones=[warmup])
+
+
+def replan_scheduler(
+    optimizer: torch.optim.Optimizer, settings: TrainingSettings, total_steps: int, step: int
+) -> LRScheduler:
+    """Return the schedule over ``total_steps`` positioned at ``step``: how an extended run continues.
+
+    The learning rate at ``step`` is what a run planned for ``total_steps`` from the start would
+    have there (warmup over ``warmup_ratio * total_steps``, then the decay to 0 at ``total_steps``),
+    so a run that had decayed to 0 trains again, and the decay now ends at the new total.
+    """
+    for group in optimizer.param_groups:
+        group["lr"] = group.get("initial_lr", settings.lr)
+    with warnings.catch_warnings():  # stepping the schedule without optimizer steps is what we mean here
+        warnings.simplefilter("ignore", UserWarning)
+        scheduler = build_scheduler(optimizer, settings, total_steps)
+        for _ in range(step):
+            scheduler.step()
+    return scheduler

@@ -15,7 +15,16 @@ from typing import Any, final
 
 from openzoo.errors import BadInputError
 
-__all__ = ["SCHEDULES", "TrainingSettings", "resolve_training_settings", "resume_conflicts"]
+__all__ = [
+    "EXTENDABLE",
+    "SCHEDULES",
+    "Extension",
+    "TrainingSettings",
+    "extend_settings",
+    "resolve_training_settings",
+    "resume_conflicts",
+    "steps_per_epoch",
+]
 
 #: Learning-rate schedules: linear warmup, then linear decay to 0, cosine decay to 0, or constant.
 SCHEDULES = ("linear", "cosine", "constant")
@@ -39,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
 MAX_LR = 3.4028234663852886e38 / 10
 #: Settings a resumed run may change: they do not change what is computed.
 RESUMABLE_CHANGES = frozenset({"device", "workers"})
+#: Settings a resumed run may raise to train further (see :func:`extend_settings`).
+EXTENDABLE = ("epochs", "max_steps")
 
 
 @final
@@ -164,3 +175,58 @@ def resume_conflicts(stored: Mapping[str, Any], overrides: Mapping[str, Any]) ->
             flag = "--" + name.replace("_", "-")
             conflicts.append(f"{flag} (the run has {stored.get(name)!r}, given {value!r})")
     return conflicts
+
+
+def steps_per_epoch(examples: int, settings: TrainingSettings, world_size: int) -> int:
+    """Return the optimizer steps in one epoch of ``examples`` training examples (as the trainer counts them)."""
+    per_rank = math.ceil(examples / world_size)
+    return math.ceil(math.ceil(per_rank / settings.batch_size) / settings.grad_accum)
+
+
+def planned_steps(settings: TrainingSettings, per_epoch: int) -> int:
+    """Return the optimizer steps ``settings`` train for in total."""
+    return settings.max_steps or settings.epochs * per_epoch
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """A finished (or interrupted) run extended to train further."""
+
+    #: The settings of the extended run.
+    settings: TrainingSettings
+    #: The training settings that change (``{"max_steps": 400}`` or ``{"epochs": 5, "max_steps": None}``).
+    changes: dict[str, Any]
+    #: What ``config.json`` records under ``extensions``: ``from`` and ``to`` (settings and planned steps).
+    record: dict[str, Any]
+
+
+def extend_settings(
+    settings: TrainingSettings, given: Mapping[str, Any], per_epoch: int, *, reached: int
+) -> Extension | None:
+    """Return the extension that ``--epochs`` or ``--max-steps`` asks of a resumed run, or ``None`` for none.
+
+    A value equal to the stored one is no change. The new plan must go beyond the old one: a run
+    is extended, never cut short (its schedule and best checkpoint were made for the old plan).
+
+    :raises BadInputError: for both flags, a bad value, or a plan not longer than the stored one.
+    """
+    given = {k: v for k, v in given.items() if v is not None and k in EXTENDABLE}
+    if not given or all(getattr(settings, k) == v for k, v in given.items()):
+        return None
+    if len(given) > 1:
+        raise BadInputError("give either --epochs or --max-steps to extend a run, not both")
+    ((name, value),) = given.items()
+    _positive(name, value, int)
+    changes = {"max_steps": value} if name == "max_steps" else {"epochs": value, "max_steps": None}
+    extended = dataclasses.replace(settings, **changes)
+    old_plan, new_plan = planned_steps(settings, per_epoch), planned_steps(extended, per_epoch)
+    if new_plan <= old_plan:
+        flag = "--" + name.replace("_", "-")
+        raise BadInputError(
+            f"{flag} {value} does not extend the run: it plans {new_plan} optimizer steps and the run already "
+            f"planned {old_plan} (it reached step {reached}); give a larger value to train further"
+        )
+    old = {"epochs": settings.epochs, "max_steps": settings.max_steps, "planned_steps": old_plan}
+    new = {"epochs": extended.epochs, "max_steps": extended.max_steps, "planned_steps": new_plan}
+    return Extension(extended, changes, {"from": old, "to": new})

@@ -18,15 +18,18 @@ from typing import Any, final
 
 from openzoo.engine import components as comp
 from openzoo.engine.checkpoint import load_trainer_state, seed_everything
+from openzoo.engine.config_files import record_sources
 from openzoo.engine.distributed import Distributed, setup_distributed
 from openzoo.engine.loading import load_saved_model, model_config
 from openzoo.engine.loop import Trainer
+from openzoo.engine.optim import replan_scheduler
 from openzoo.engine.options import route_options
 from openzoo.engine.runclaim import claim_run_directory
 from openzoo.engine.runconfig import build_run_config
 from openzoo.engine.rundir import MODEL_DIR, RunDir, atomic_write_json, clean_checkpoints
 from openzoo.engine.runlock import LOCK_FILE, RunDirInUseError, lock_holder
-from openzoo.engine.settings import TrainingSettings, resolve_training_settings
+from openzoo.engine.session import plan_loggers, training_session
+from openzoo.engine.settings import TrainingSettings, extend_settings, resolve_training_settings, steps_per_epoch
 from openzoo.engine.weights import check_weight_files
 from openzoo.errors import BadInputError
 from openzoo.plugins import Registry
@@ -114,8 +117,13 @@ def start_training(
     out: str | os.PathLike[str] | None,
     quiet: bool,
     command: Sequence[str] | None,
+    loggers: Sequence[str] = (),
+    sources: Mapping[str, str] | None = None,
 ) -> Run:
-    """Check the arguments of a new run, then create its directory, build the model and train."""
+    """Check the arguments of a new run, then create its directory, build the model and train.
+
+    ``sources`` maps each setting to where its value came from (``flag``, ``config:run.yaml``), for ``config.json``.
+    """
     if model is None or dataset is None:
         raise BadInputError("train needs a MODEL and a --dataset (or --resume RUN_DIR to continue a run)")
     if preset is not None and from_pretrained is not None:
@@ -131,6 +139,7 @@ def start_training(
     settings = resolve_training_settings(chosen.training, training, device=plan.name)
     plans = comp.plan_metrics(registry, metrics or comp.default_metric_names(model_spec, task), task.name)
     selection = comp.selection_metric(model_spec, task, select_metric, plans) if plans else None
+    logger_specs = plan_loggers(registry, loggers)
     out_path = new_run_path(out, model_spec.name, dataset_spec.name)
     env = setup_distributed(plan.backend.distributed_backend)
     try:
@@ -163,13 +172,18 @@ def start_training(
                     world_size=env.world_size,
                     command=command,
                 )
+                record["loggers"] = [spec.name for spec in logger_specs]
+                given = (
+                    sources if sources is not None else {k: "argument" for k, v in training.items() if v is not None}
+                )
+                record["sources"] = record_sources(given, preset=chosen, options={**routed.model, **routed.dataset})
                 atomic_write_json(run.config_path, record)
             env.barrier()
             return _run_trainer(
                 instance=instance, model_name=model_spec.name, registry=registry, source=source,
                 train_examples=train_examples, eval_split=eval_split, eval_examples=eval_examples, plans=plans,
                 selection=selection, settings=settings, plan=plan, torch_device=torch_device, env=env, run=run,
-                quiet=quiet,
+                quiet=quiet, loggers=logger_specs, config=record if env.is_main else {},
             )  # fmt: skip
     finally:
         env.shutdown()
@@ -193,25 +207,43 @@ def _run_trainer(
     run: RunDir,
     quiet: bool,
     resume: Mapping[str, Any] | None = None,
+    loggers: Sequence[Any] = (),
+    config: Mapping[str, Any] | None = None,
+    replan: bool = False,
 ) -> Run:
-    """Build the :class:`Trainer` of a new or resumed run, train, and summarise the result."""
-    trainer = Trainer(
-        model=instance,
-        model_name=model_name,
-        train_examples=train_examples,
-        eval_examples=eval_examples,
-        eval_split=eval_split,
-        metrics=comp.build_metrics(registry, plans, source.info, torch_device) if eval_examples else {},
-        selection=selection,
-        settings=settings,
-        backend=plan.backend,
-        device=torch_device,
-        env=env,
-        run=run,
-        quiet=quiet or not env.is_main,
-        resume=resume,
-    )
-    result = trainer.run_training()
+    """Build the :class:`Trainer` of a new or resumed run, train, and summarise the result.
+
+    ``replan`` (an extended run) rebuilds the learning-rate schedule over the new total
+    number of steps, positioned at the step the run reached.
+    """
+    resumed_at = None if resume is None else int(resume["step"])
+    trainer: Trainer | None = None
+    with training_session(
+        run, registry=registry, loggers=loggers, config=config or {}, resumed_at=resumed_at, main=env.is_main,
+        step=lambda: trainer.step if trainer is not None else resumed_at,
+    ) as session:  # fmt: skip
+        trainer = Trainer(
+            model=instance,
+            model_name=model_name,
+            train_examples=train_examples,
+            eval_examples=eval_examples,
+            eval_split=eval_split,
+            metrics=comp.build_metrics(registry, plans, source.info, torch_device) if eval_examples else {},
+            selection=selection,
+            settings=settings,
+            backend=plan.backend,
+            device=torch_device,
+            env=env,
+            run=run,
+            quiet=quiet or not env.is_main,
+            resume=resume,
+            loggers=session.loggers,
+        )
+        if replan:
+            trainer.scheduler = replan_scheduler(trainer.optimizer, settings, trainer.total_steps, trainer.step)
+        if env.is_main:
+            session.started(planned_steps=trainer.total_steps, step=trainer.step)
+        result = trainer.run_training()
     return Run(run.path, result.steps, result.epochs, result.metrics, result.best, result.timings)
 
 
@@ -232,8 +264,16 @@ def resume_training(
     workers: int | None,
     quiet: bool,
     command: Sequence[str] | None,
+    loggers: Sequence[str] | None = None,
+    extend: Mapping[str, Any] | None = None,
 ) -> Run:
-    """Continue ``run`` from its last complete checkpoint with its stored settings (``device``/``workers`` may change)."""
+    """Continue ``run`` from its last complete checkpoint with its stored settings (``device``/``workers`` may change).
+
+    ``loggers`` replaces the run's ``--logger`` list (default: the stored one). ``extend`` holds
+    ``epochs`` or ``max_steps`` beyond the run's plan: the run then continues to the new total,
+    with the learning-rate schedule re-planned over it (see :func:`~openzoo.engine.optim.replan_scheduler`),
+    and ``config.json`` records the extension.
+    """
     config = run.read_config()
     model_spec = comp.recorded_spec(registry, "models", _stored(config, run, "model"), str(run.config_path))
     dataset_spec = comp.recorded_spec(registry, "datasets", _stored(config, run, "dataset"), str(run.config_path))
@@ -251,6 +291,8 @@ def resume_training(
     plans = comp.plan_metrics(registry, metric_keys, task.name, metric_dists)
     selection_key = (config.get("selection_metric") or {}).get("key")
     selection = next((p for p in plans if p.key == selection_key), None)
+    logger_names = list(config.get("loggers", [])) if loggers is None else list(loggers)
+    logger_specs = plan_loggers(registry, logger_names)
     env = setup_distributed(plan.backend.distributed_backend)
     try:
         with claim_run_directory(run, env, fresh=False):
@@ -272,21 +314,31 @@ def resume_training(
             train_examples = comp.load_split(source, train_split, dataset_spec.name)
             eval_split = config["dataset"].get("eval_split")
             eval_examples = comp.load_split(source, eval_split, dataset_spec.name) if eval_split else None
+            per_epoch = steps_per_epoch(len(train_examples), settings, env.world_size)
+            extended = extend_settings(settings, extend or {}, per_epoch, reached=int(state["step"]))
             try:
                 instance = load_saved_model(registry, model_spec, checkpoint / MODEL_DIR)
             except BadInputError as exc:
                 raise BadInputError(f"{exc}{_intact_best_hint(run, checkpoint)}") from None
             if env.is_main:
                 clean_checkpoints(run.checkpoints)
-                resumed = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "step": int(state["step"]), "command": command}
+                now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+                resumed = {"at": now, "step": int(state["step"]), "command": command}
                 config.setdefault("resumes", []).append(resumed)
+                if extended is not None:
+                    extension = {"at": now, "step": int(state["step"]), **extended.record}
+                    config.setdefault("extensions", []).append(extension)
+                    config["training"] = {**config["training"], **extended.changes}
+                config["loggers"] = [spec.name for spec in logger_specs]
                 atomic_write_json(run.config_path, config)
             env.barrier()
             return _run_trainer(
                 instance=instance, model_name=model_spec.name, registry=registry, source=source,
                 train_examples=train_examples, eval_split=eval_split, eval_examples=eval_examples, plans=plans,
-                selection=selection, settings=settings, plan=plan, torch_device=torch_device, env=env, run=run,
-                quiet=quiet, resume=state,
+                selection=selection, plan=plan, torch_device=torch_device, env=env, run=run,
+                settings=extended.settings if extended is not None else settings,
+                quiet=quiet, resume=state, loggers=logger_specs, config=config if env.is_main else {},
+                replan=extended is not None,
             )  # fmt: skip
     finally:
         env.shutdown()

@@ -36,6 +36,7 @@ from openzoo.plugins._discovery import (
 )
 from openzoo.plugins._loader import KINDS, SINGULAR, SLOW_IMPORT_SECONDS, PluginLoader, PluginRecord
 from openzoo.plugins._registry import (
+    TASKLESS_KINDS,
     Registry,
     natural_key,
     qualified_name,
@@ -49,6 +50,7 @@ __all__ = [
     "KINDS",
     "SINGULAR",
     "SLOW_IMPORT_SECONDS",
+    "TASKLESS_KINDS",
     "PluginRecord",
     "PluginSource",
     "Registry",

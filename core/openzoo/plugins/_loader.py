@@ -24,7 +24,7 @@ import pluggy
 
 from openzoo import hookspecs
 from openzoo.plugins._discovery import PluginSource, canonical_dist, incompatible_core
-from openzoo.specs import DatasetSpec, DeviceSpec, MetricSpec, ModelSpec, Origin, TaskSpec
+from openzoo.specs import DatasetSpec, DeviceSpec, LoggerSpec, MetricSpec, ModelSpec, Origin, TaskSpec
 
 __all__ = [
     "KINDS",
@@ -43,9 +43,17 @@ KINDS: dict[str, tuple[str, type]] = {
     "datasets": ("openzoo_datasets", DatasetSpec),
     "metrics": ("openzoo_metrics", MetricSpec),
     "devices": ("openzoo_devices", DeviceSpec),
+    "loggers": ("openzoo_loggers", LoggerSpec),
 }
 #: The singular of each kind, for messages (``unknown model 'vit'``).
-SINGULAR = {"tasks": "task", "models": "model", "datasets": "dataset", "metrics": "metric", "devices": "device"}
+SINGULAR = {
+    "tasks": "task",
+    "models": "model",
+    "datasets": "dataset",
+    "metrics": "metric",
+    "devices": "device",
+    "loggers": "logger",
+}
 _HOOK_NAMES = sorted(hook for hook, _ in KINDS.values())
 Status = Literal["ok", "broken", "disabled"]
 #: A plugin taking longer than this (seconds) to import and answer its hooks is flagged as slow.

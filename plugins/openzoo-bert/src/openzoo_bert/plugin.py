@@ -7,7 +7,20 @@ code lives in the modules named by the lazy references and is imported on use.
 
 from __future__ import annotations
 
-from openzoo import TEXT_CLASSIFICATION, DatasetSpec, ModelSpec, Option, Preset, hookimpl
+from openzoo import TEXT_CLASSIFICATION, DataFile, DatasetSpec, ModelSpec, Option, Preset, hookimpl
+
+#: The vaderSentiment 3.3.2 source distribution on PyPI, which holds the movie-review ratings
+#: (``openzoo data fetch movie-reviews`` downloads it into the cache).
+VADER_SDIST = DataFile(
+    name="vaderSentiment-3.3.2.tar.gz",
+    url=(
+        "https://files.pythonhosted.org/packages/77/8c/"
+        "4a48c10a50f750ae565e341e697d74a38075a3e43ff0df6f1ab72e186902/vaderSentiment-3.3.2.tar.gz"
+    ),
+    size=2466783,
+    sha256="5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9",
+    license="vaderSentiment is MIT; the review sentences are third-party text for research use",
+)
 
 _MODEL_OPTIONS = (
     Option("vocab_size", "int", None, "size of the WordPiece vocabulary trained on the training split"),
@@ -136,7 +149,7 @@ def openzoo_datasets() -> list[DatasetSpec]:
             task=TEXT_CLASSIFICATION,
             description=(
                 "Rotten Tomatoes review sentences rated by people (Pang & Lee 2005; Hutto & Gilbert 2014), "
-                "positive or negative: 10,566 sentences. Read from your download of the vaderSentiment 3.3.2 sdist."
+                "positive or negative: 10,566 sentences. Fetch once with: openzoo data fetch movie-reviews."
             ),
             loader="openzoo_bert.movie_reviews:load_movie_reviews",
             options=(
@@ -146,17 +159,18 @@ def openzoo_datasets() -> list[DatasetSpec]:
                     None,
                     "the vaderSentiment-3.3.2.tar.gz sdist, hutto_ICWSM_2014.tar.gz, the extracted "
                     "movieReviewSnippets_GroundTruth.txt, or a directory holding one of them "
-                    "(default: $OPENZOO_DATA_DIR/movie-reviews or ~/.cache/openzoo/movie-reviews)",
+                    "(default: what 'openzoo data fetch movie-reviews' put in the cache, "
+                    "$OPENZOO_CACHE/movie-reviews or ~/.cache/openzoo/movie-reviews)",
                 ),
                 *_SPLIT_OPTIONS,
             ),
             source=(
                 "movieReviewSnippets_GroundTruth.txt in additional_resources/hutto_ICWSM_2014.tar.gz of the "
                 "vaderSentiment 3.3.2 source distribution on PyPI (package MIT; the sentences are third-party review "
-                "text for research use and are not shipped by openzoo). Get it once with: pip download --no-deps "
-                "--no-binary :all: vaderSentiment==3.3.2 -d ~/.cache/openzoo/movie-reviews"
+                "text for research use and are not shipped by openzoo). Get it once with: openzoo data fetch movie-reviews"
             ),
             sample="openzoo_bert.samples:write_movie_reviews_sample",
+            downloads=(VADER_SDIST,),
         ),
         DatasetSpec(
             name="csv",
