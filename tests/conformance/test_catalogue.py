@@ -101,6 +101,7 @@ CLEAN_IDS_SNAPSHOT = sorted(
             "check_dataset_train_and_test_are_disjoint",
             "check_dataset_loads_deterministically",
             "check_dataset_is_picklable",
+            "check_dataset_reads_the_same_through_dataloader_workers",
         )
     ]
     + [
