@@ -149,9 +149,13 @@ def test_a_plugin_logger_receives_every_record_and_the_outcome(plugin_registry, 
 
 
 def test_a_failing_logger_fails_the_run_and_the_status_says_so(plugin_registry, tmp_path, monkeypatch):
-    monkeypatch.setattr(MemoryLogger, "log", lambda self, record: (_ for _ in ()).throw(RuntimeError("tracker down")))
+    def log(self, record):
+        if record["step"] >= 3:  # after the step-2 checkpoint: a run that fails before its first one is removed
+            raise RuntimeError("tracker down")
+
+    monkeypatch.setattr(MemoryLogger, "log", log)
     with pytest.raises(RuntimeError, match="tracker down"):
-        arguments = {"max_steps": 4, "log_every": 1, "loggers": ["memory"], **FAST}
+        arguments = {"max_steps": 4, "log_every": 1, "eval_every": 2, "loggers": ["memory"], **FAST}
         api.train("ozmlp.tiny", out=tmp_path / "run", registry=plugin_registry, **arguments)
     status = json.loads((tmp_path / "run" / "status.json").read_text())
     assert status["status"] == "failed"

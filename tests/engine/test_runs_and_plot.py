@@ -56,7 +56,7 @@ def test_runs_show_gives_one_run_with_its_extension(two_runs, invoke, registry):
     shown = json.loads(result.stdout)
     assert (shown["steps"], shown["planned_steps"], shown["resumes"]) == (8, 8, 1)
     assert shown["extensions"][0]["to"]["max_steps"] == 8
-    assert "last_metrics" in shown and shown["duration_s"] > 0
+    assert "last_metrics" in shown and shown["duration_s"] >= 0  # no wall-clock assumption: a fast run may take 0.0 s
 
 
 def test_a_run_whose_lock_is_held_is_running(train_run):
