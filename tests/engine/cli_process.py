@@ -16,12 +16,15 @@ from pathlib import Path
 
 #: Python run in the child before ``openzoo.cli.main()``, by name; each reads its argument from ``arg``.
 PATCHES = {
-    # The MLP's first forward waits until the file ``arg`` exists (the test holds the run mid-training).
+    # The MLP's first forward creates ``arg + ".waiting"`` and waits until the file ``arg`` exists
+    # (the test holds the run mid-training, after everything written before the first step).
     "pause-first-forward": """
 import os, time
 from ozengine.model import MLPModule
 original = MLPModule.forward
 def forward(self, *args, **kwargs):
+    if not os.path.exists(arg):
+        open(arg + ".waiting", "w").close()
     while not os.path.exists(arg):
         time.sleep(0.02)
     return original(self, *args, **kwargs)

@@ -60,8 +60,9 @@ def test_two_concurrent_trainings_into_one_directory_one_refused_the_other_compl
     out, go = tmp_path / "run", tmp_path / "go"
     first = cli_process.start_openzoo(*TRAIN, "--out", str(out), env=cli_env, patches={"pause-first-forward": str(go)})
     try:
-        # Once config.json is written, the first writer holds the lock and waits in its first forward.
-        cli_process.wait_until(lambda: (out / "config.json").exists(), first)
+        # Once the first writer waits in its first forward, it holds the lock and has written all it
+        # writes before the first step (config.json, status.json), so the directory stands still.
+        cli_process.wait_until(lambda: (tmp_path / "go.waiting").exists(), first)
         assert lock_holder(out).pid == first.pid
         before = cli_process.files_of(out)
         second = cli_process.run_openzoo(*TRAIN, "--out", str(out), env=cli_env)
