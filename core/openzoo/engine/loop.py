@@ -238,7 +238,8 @@ class Trainer:
             last_in_window = index - window_start == window_size - 1
             sync = contextlib.nullcontext() if last_in_window or not env.enabled else self.wrapped.no_sync()
             with sync:
-                loss = self._forward_backward(to_device(cpu_batch, self.device), window_size)
+                batch = cpu_batch if self.device.type == "cpu" else to_device(cpu_batch, self.device)
+                loss = self._forward_backward(batch, window_size)
             logged_losses.append(loss.detach())
             logged_batches += 1
             logged_examples += len(batches[index])
