@@ -105,6 +105,19 @@ def test_release_publishes_from_a_protected_environment_with_only_an_oidc_token(
     assert jobs["publish"]["needs"] == "build"
 
 
+def test_a_core_release_publishes_the_plugin_template_after_pypi_from_its_own_environment():
+    jobs = _load(ROOT / ".github" / "workflows" / "release.yml")["jobs"]
+    template = jobs["template"]
+    assert template["needs"] == "publish" and template["if"] == "startsWith(github.ref_name, 'openzoo-v')"
+    assert template["permissions"] == {"contents": "read"}
+    assert template["environment"]["name"] == "plugin-template"
+    run = template["steps"][-1]["run"]
+    assert 'scripts/publish_template.py "$TAG" https://github.com/openzoo/openzoo-plugin-template.git' in run
+    assert "TEMPLATE_TOKEN" not in run.split("publish_template.py")[1]  # the token never reaches argv
+    source = (ROOT / "core" / "openzoo" / "scaffold" / "source.py").read_text()
+    assert 'TEMPLATE_REPOSITORY = "gh:openzoo/openzoo-plugin-template"' in source
+
+
 def test_the_pr_workflow_certifies_changed_plugins_and_verifies_the_certificate_in_a_separate_job():
     jobs = _load(ROOT / ".github" / "workflows" / "ci.yml")["jobs"]
     assert "--certify" in (ROOT / "noxfile.py").read_text()
