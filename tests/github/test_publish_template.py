@@ -121,11 +121,8 @@ def test_a_plugin_rendered_from_one_release_updates_to_the_next(publish, openzoo
     from openzoo.cli import cli
 
     assert publish.main(["openzoo-v0.3.0", str(remote), "--repo", str(openzoo_repo)]) == 0
-    result = CliRunner().invoke(
-        cli,
-        ["new", "model", "my-arch", "--task", "text-classification", "--defaults"]
-        + ["--dest", str(tmp_path / "plugins"), "--template", f"file://{remote}"],
-    )
+    where = ["--dest", str(tmp_path / "plugins"), "--template", f"file://{remote}"]
+    result = CliRunner().invoke(cli, ["new", "model", "my-arch", "--task", "text-classification", "--defaults", *where])
     assert result.exit_code == 0, result.output
     plugin = tmp_path / "plugins" / "openzoo-my-arch"
     assert "_commit: v0.3.0" in (plugin / ".copier-answers.yml").read_text()
