@@ -67,6 +67,7 @@ def test_crash_while_writing_a_checkpoint_keeps_the_previous_checkpoint(tmp_path
 
 
 def test_crash_between_the_two_renames_of_a_checkpoint_swap_is_recovered(tmp_path, monkeypatch):
+    monkeypatch.setattr(rundir, "exchange_directories", lambda first, second: False)  # a system without exchange
     run = RunDir(tmp_path)
     _checkpoint(run.checkpoint_path("last"), "old weights", step=1)
     real_rename = os.rename
@@ -86,6 +87,29 @@ def test_crash_between_the_two_renames_of_a_checkpoint_swap_is_recovered(tmp_pat
     assert recovered is not None and recovered.name.startswith(".last.old-")
     assert (recovered / "model" / "model.safetensors").read_text() == "old weights"
     assert not any(".tmp-" in p.name for p in run.checkpoints.iterdir())
+
+
+def test_crash_right_after_an_exchange_leaves_the_new_checkpoint_in_place(tmp_path, monkeypatch):
+    from openzoo.engine.swap import exchange_directories
+
+    (tmp_path / "probe-a").mkdir()
+    (tmp_path / "probe-b").mkdir()
+    if not exchange_directories(tmp_path / "probe-a", tmp_path / "probe-b"):
+        pytest.skip("this system cannot exchange two directories in one step")
+    run = RunDir(tmp_path / "run")
+    _checkpoint(run.checkpoint_path("last"), "old weights", step=1)
+
+    def exchange_then_die(first, second):
+        assert exchange_directories(first, second)
+        raise Crash  # the names are swapped; the old copy has not been moved aside yet
+
+    monkeypatch.setattr(rundir, "exchange_directories", exchange_then_die)
+    with pytest.raises(Crash):
+        _checkpoint(run.checkpoint_path("last"), "new weights", step=2)
+    recovered = run.complete_checkpoint("last")
+    assert recovered == run.checkpoint_path("last")
+    assert (recovered / "model" / "model.safetensors").read_text() == "new weights"
+    assert sorted(p.name for p in run.checkpoints.iterdir()) == ["last"]
 
 
 def test_a_checkpoint_without_state_json_is_never_used(tmp_path):

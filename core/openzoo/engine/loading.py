@@ -113,6 +113,38 @@ def load_saved_model(registry: Registry, spec: ModelSpec, directory: Path) -> An
     return model
 
 
+#: How often a reader loads again when a training run replaced the checkpoint while it was being read.
+_READ_ATTEMPTS = 3
+
+
+def _identity(directory: Path) -> tuple[int, ...] | None:
+    """Return what changes when a writer swaps ``directory`` (or the checkpoint holding it) for a new one."""
+    try:
+        return tuple((s.st_dev, s.st_ino, s.st_mtime_ns) for s in (directory.stat(), directory.parent.stat()))
+    except OSError:
+        return None
+
+
+def _load_settled_model(registry: Registry, spec: ModelSpec, run: RunDir) -> Any:
+    """Load the run's model, again when a training run swapped its checkpoint in while it was being read.
+
+    A reader never takes the run's lock, so ``train`` may replace ``checkpoints/last`` mid-read; the
+    files read are then a mix of two checkpoints, or gone. That shows as a changed directory: load again.
+    """
+    for attempt in range(1, _READ_ATTEMPTS + 1):
+        source = run.model_source()
+        before = _identity(source)
+        try:
+            model = load_saved_model(registry, spec, source)
+        except (BadInputError, OSError):
+            if attempt < _READ_ATTEMPTS and _identity(source) != before:
+                continue
+            raise
+        if _identity(source) == before or attempt == _READ_ATTEMPTS:
+            return model
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def load_run(
     path: str | os.PathLike[str], *, registry: Registry, device: str = "auto", precision: str | None = None
 ) -> LoadedRun:
@@ -128,7 +160,7 @@ def load_run(
         raise BadInputError(f"run configuration {run.config_path} is corrupt: model.name is missing")
     spec = recorded_spec(registry, "models", model_entry, str(run.config_path))
     plan = resolve_device(registry, device, precision or "fp32", spec)
-    model = load_saved_model(registry, spec, run.model_source())
+    model = _load_settled_model(registry, spec, run)
     placed = _place(model, plan)
     return LoadedRun(
         model=model,

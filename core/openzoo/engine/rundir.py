@@ -15,9 +15,9 @@ and each checkpoint directory holds ``model/`` (``Model.save`` output),
 Every file is written atomically: into a temporary file in the same directory,
 flushed and fsynced, then renamed over the target with :func:`os.replace`.
 Directories are written the same way: a temporary sibling directory is filled,
-then swapped in; the previous directory is kept (renamed aside) until the new
-one is in place, so a crash at any moment leaves either the old or the new
-checkpoint complete. ``state.json`` is written last, so a checkpoint directory
+then swapped in (in one step where the system can: :mod:`openzoo.engine.swap`);
+the previous directory is kept (renamed aside) until the new one is in place, so
+a crash at any moment leaves either the old or the new checkpoint complete. ``state.json`` is written last, so a checkpoint directory
 without it is incomplete and never used. ``metrics.jsonl`` is append-only: each
 record is one ``write`` of a whole line, readers skip a torn last line, and a
 resumed run rewrites it (atomically) without the records past its checkpoint.
@@ -37,6 +37,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, final
 
+from openzoo.engine.swap import exchange_directories
 from openzoo.errors import BadInputError
 
 __all__ = [
@@ -124,10 +125,19 @@ def _fsync_tree(root: Path) -> None:
 
 
 def replace_directory(source: Path, target: Path) -> None:
-    """Swap the complete directory ``source`` in as ``target``, keeping the old one until then."""
+    """Swap the complete directory ``source`` in as ``target``, keeping the old one until then.
+
+    Where the system can, the two names are exchanged in one step, so ``target`` never stops
+    existing for a reader; elsewhere the old directory is renamed aside first.
+    """
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}{_OLD_MARK}{uuid.uuid4().hex[:8]}")
+        if exchange_directories(source, target):
+            os.rename(source, old)  # ``source`` now names the previous directory
+            _fsync_directory(target.parent)
+            shutil.rmtree(old, ignore_errors=True)
+            return
         os.rename(target, old)
     os.rename(source, target)
     _fsync_directory(target.parent)
