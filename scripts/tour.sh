@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The quick tour (the README's first command runs it after bootstrap.sh): what is installed, then train,
-# evaluate and use a ViT on scikit-learn's bundled handwritten digits, and judge a plugin with the
-# conformance suite. A few minutes on 2 CPU cores. Output goes to runs/tour/.
+# evaluate and use a ViT on scikit-learn's bundled handwritten digits, list the runs, and judge a plugin with
+# the conformance suite (and verify its certificate). A few minutes on 2 CPU cores. Output goes to runs/tour/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${OPENZOO_VENV:-.venv}
@@ -15,6 +15,7 @@ step openzoo plugins
 step openzoo list models
 step openzoo train vit --dataset digits --preset small --out "$out/vit-digits" --quiet
 step openzoo evaluate "$out/vit-digits" --split test
+step openzoo runs "$out"
 python - "$out/digit.png" <<'PY'
 import sys
 import numpy as np
@@ -28,4 +29,5 @@ print(f"wrote {sys.argv[1]}: a handwritten {digits.target[-1]}", file=sys.stderr
 PY
 step openzoo predict "$out/vit-digits" "$out/digit.png"
 step openzoo conformance openzoo-vit --level required --markdown "$out/conformance.md" --report "$out/certificate.json"
+step openzoo conformance verify "$out/certificate.json" --plugin openzoo-vit
 echo "tour done: run directory $out/vit-digits, conformance summary $out/conformance.md" >&2
