@@ -28,6 +28,6 @@ Image.fromarray(image, mode="L").resize((64, 64), Image.NEAREST).save(sys.argv[1
 print(f"wrote {sys.argv[1]}: a handwritten {digits.target[-1]}", file=sys.stderr)
 PY
 step openzoo predict "$out/vit-digits" "$out/digit.png"
-step openzoo conformance openzoo-vit --level required --markdown "$out/conformance.md" --report "$out/certificate.json"
+step openzoo conformance openzoo-vit --certify --markdown "$out/conformance.md" --report "$out/certificate.json"
 step openzoo conformance verify "$out/certificate.json" --plugin openzoo-vit
 echo "tour done: run directory $out/vit-digits, conformance summary $out/conformance.md" >&2
