@@ -17,8 +17,9 @@ flushed and fsynced, then renamed over the target with :func:`os.replace`.
 Directories are written the same way: a temporary sibling directory is filled,
 then swapped in (in one step where the system can: :mod:`openzoo.engine.swap`);
 the previous directory is kept (renamed aside) until the new one is in place, so
-a crash at any moment leaves either the old or the new checkpoint complete. ``state.json`` is written last, so a checkpoint directory
-without it is incomplete and never used. ``metrics.jsonl`` is append-only: each
+a crash at any moment leaves either the old or the new checkpoint complete.
+``state.json`` is written last, so a checkpoint directory without it is
+incomplete and never used. ``metrics.jsonl`` is append-only: each
 record is one ``write`` of a whole line, readers skip a torn last line, and a
 resumed run rewrites it (atomically) without the records past its checkpoint.
 """
@@ -131,15 +132,15 @@ def replace_directory(source: Path, target: Path) -> None:
     existing for a reader; elsewhere the old directory is renamed aside first.
     """
     old = None
-    if target.exists():
+    if not target.exists():
+        os.rename(source, target)
+    else:
         old = target.with_name(f".{target.name}{_OLD_MARK}{uuid.uuid4().hex[:8]}")
         if exchange_directories(source, target):
             os.rename(source, old)  # ``source`` now names the previous directory
-            _fsync_directory(target.parent)
-            shutil.rmtree(old, ignore_errors=True)
-            return
-        os.rename(target, old)
-    os.rename(source, target)
+        else:
+            os.rename(target, old)
+            os.rename(source, target)
     _fsync_directory(target.parent)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
