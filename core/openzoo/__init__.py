@@ -2,7 +2,9 @@
 
 Plugin authors import from here only: the :data:`hookimpl` marker, the spec
 types, the task names, the protocols their components implement and the error
-types, and :func:`quiet_transformers` for models built on transformers.
+types, and for models built on transformers :func:`quiet_transformers` and the
+strict-loading checks :func:`check_weight_files`, :func:`strict_from_pretrained`
+and :func:`check_loading_info` (:mod:`openzoo.strict_loading`).
 ``openzoo.conformance`` adds the pytest helper. Users also find the
 Python API here: :func:`train`, :func:`evaluate`, :func:`predict`,
 :func:`stream` and :func:`load`, which import the engine (and torch) on first use.
@@ -37,6 +39,7 @@ from openzoo.specs import (
     Preset,
     TaskSpec,
 )
+from openzoo.strict_loading import check_loading_info, check_weight_files, strict_from_pretrained
 from openzoo.tasks import IMAGE_CLASSIFICATION, RECOMMENDATION, TEXT_CLASSIFICATION, TEXT_GENERATION
 
 __all__ = [
@@ -66,6 +69,8 @@ __all__ = [
     "SplitSource",
     "TaskSpec",
     "UnknownNameError",
+    "check_loading_info",
+    "check_weight_files",
     "dataset_cache_dir",
     "downloaded_file",
     "evaluate",
@@ -74,6 +79,7 @@ __all__ = [
     "predict",
     "quiet_transformers",
     "stream",
+    "strict_from_pretrained",
     "train",
 ]
 

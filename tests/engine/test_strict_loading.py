@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
+
+from openzoo.conformance.tampering import rewrite_weights, truncate_weights
 
 TRAIN = ("train", "ozmlp.tiny", "-d", "toy-images", "-o", "dataset.size=60", "--quiet")
 
@@ -30,12 +32,6 @@ def image(tmp_path) -> Path:
     path = tmp_path / "image.png"
     Image.fromarray(np.full((8, 8), 200, dtype=np.uint8)).save(path)
     return path
-
-
-def _rewrite(weights: Path, change) -> None:
-    tensors = load_file(str(weights))
-    change(tensors)
-    save_file(tensors, str(weights))
 
 
 @pytest.fixture
@@ -56,7 +52,7 @@ def lax_plugin(monkeypatch):
 
 
 def test_a_renamed_weight_fails_evaluate_and_predict_naming_the_keys_and_the_file(invoke, run_dir, image):
-    _rewrite(run_dir / "model/model.safetensors", lambda t: t.__setitem__("net.9.weight", t.pop("net.0.weight")))
+    rewrite_weights(run_dir / "model/model.safetensors", lambda t: t.__setitem__("net.9.weight", t.pop("net.0.weight")))
     for args in (("evaluate", str(run_dir)), ("predict", str(run_dir), str(image))):
         result = invoke(*args)
         assert result.exit_code == 2, result.output
@@ -66,7 +62,7 @@ def test_a_renamed_weight_fails_evaluate_and_predict_naming_the_keys_and_the_fil
 
 
 def test_a_plugin_that_loads_leniently_is_still_caught_when_weights_are_missing(invoke, run_dir, lax_plugin):
-    _rewrite(run_dir / "model/model.safetensors", lambda t: t.pop("net.3.bias"))
+    rewrite_weights(run_dir / "model/model.safetensors", lambda t: t.pop("net.3.bias"))
     result = invoke("evaluate", str(run_dir))
     assert result.exit_code == 2, result.output
     assert f"the weights in {run_dir / 'model'} (model.safetensors) do not match model 'ozmlp'" in result.stderr
@@ -78,7 +74,7 @@ def test_a_plugin_that_loads_leniently_is_still_caught_when_weights_belong_to_an
 ):
     import torch
 
-    _rewrite(
+    rewrite_weights(
         run_dir / "model/model.safetensors",
         lambda t: (t.clear(), t.update({"encoder.weight": torch.zeros(4, 4)})),
     )
@@ -91,7 +87,7 @@ def test_a_plugin_that_loads_leniently_is_still_caught_when_weights_belong_to_an
 def test_a_reshaped_weight_is_named_with_both_shapes(invoke, run_dir, lax_plugin):
     import torch
 
-    _rewrite(run_dir / "model/model.safetensors", lambda t: t.__setitem__("net.3.bias", torch.zeros(7)))
+    rewrite_weights(run_dir / "model/model.safetensors", lambda t: t.__setitem__("net.3.bias", torch.zeros(7)))
     result = invoke("evaluate", str(run_dir))
     assert result.exit_code == 2, result.output
     assert "reshaped keys: net.3.bias (file [7], model [4])" in result.stderr
@@ -99,8 +95,7 @@ def test_a_reshaped_weight_is_named_with_both_shapes(invoke, run_dir, lax_plugin
 
 @pytest.mark.parametrize("command", ["evaluate", "predict"])
 def test_a_truncated_weight_file_exits_2_naming_the_file(invoke, run_dir, image, command):
-    weights = run_dir / "model/model.safetensors"
-    weights.write_bytes(weights.read_bytes()[:-40])
+    weights = truncate_weights(run_dir / "model/model.safetensors", 40)
     args = (command, str(run_dir)) + ((str(image),) if command == "predict" else ())
     result = invoke(*args)
     assert result.exit_code == 2, result.output

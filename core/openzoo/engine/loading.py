@@ -20,10 +20,11 @@ from openzoo.engine.checkpoint import seed_everything
 from openzoo.engine.components import DevicePlan, recorded_spec, resolve_device, resolve_model
 from openzoo.engine.options import option_defaults
 from openzoo.engine.rundir import RunDir
-from openzoo.engine.weights import check_loaded_weights, check_weight_files
+from openzoo.engine.weights import check_loaded_weights
 from openzoo.errors import BadInputError, OpenzooError, PluginError
 from openzoo.plugins import Registry, qualified_name
 from openzoo.specs import ModelSpec, Preset, TaskSpec
+from openzoo.strict_loading import check_weight_files
 
 __all__ = ["LoadedRun", "build_model", "load_run", "load_saved_model", "looks_like_path", "model_config"]
 

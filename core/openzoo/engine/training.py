@@ -30,9 +30,9 @@ from openzoo.engine.rundir import MODEL_DIR, RunDir, atomic_write_json, clean_ch
 from openzoo.engine.runlock import LOCK_FILE, RunDirInUseError, lock_holder
 from openzoo.engine.session import plan_loggers, training_session
 from openzoo.engine.settings import TrainingSettings, extend_settings, resolve_training_settings, steps_per_epoch
-from openzoo.engine.weights import check_weight_files
 from openzoo.errors import BadInputError
 from openzoo.plugins import Registry
+from openzoo.strict_loading import check_weight_files
 
 __all__ = ["Run", "new_run_path", "resume_training", "start_training"]
 

@@ -6,7 +6,8 @@ predicts -- with random weights. So around every load of a run's model:
 
 - before: every ``*.safetensors`` file of the directory must be whole (its header
   parses and its data covers exactly what the header declares), so a truncated or
-  corrupted file is named instead of surfacing as some error deep in a plugin;
+  corrupted file is named instead of surfacing as some error deep in a plugin
+  (:func:`openzoo.strict_loading.check_weight_files`, which the plugins use too);
 - after: the module must hold exactly as many values as the files (tensors shared
   between two names, such as tied embeddings, count once). Fewer values in the files
   means the plugin initialised something that was not saved; more means it ignored
@@ -17,43 +18,14 @@ Only the files' headers are read here; tensors are never materialised.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from openzoo.errors import BadInputError
+from openzoo.strict_loading import listed_keys, reshaped_key, weights_mismatch
 
-__all__ = ["check_loaded_weights", "check_weight_files", "stored_shapes"]
-
-#: How many key names a message lists before it says "and N more".
-SHOWN_KEYS = 8
-
-
-def _listed(keys: list[str]) -> str:
-    shown = ", ".join(keys[:SHOWN_KEYS])
-    return shown + (f" and {len(keys) - SHOWN_KEYS} more" if len(keys) > SHOWN_KEYS else "")
-
-
-def stored_shapes(path: Path) -> dict[str, tuple[int, ...]]:
-    """Return ``{name: shape}`` of a safetensors file, reading its header only.
-
-    :raises BadInputError: naming the file when it is truncated, corrupt or not safetensors.
-    """
-    from safetensors import SafetensorError, safe_open
-
-    try:
-        with safe_open(str(path), framework="pt") as handle:
-            return {name: tuple(handle.get_slice(name).get_shape()) for name in handle.keys()}
-    except (SafetensorError, OSError, ValueError) as exc:
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BadInputError(
-            f"weight file {path} is truncated or corrupt ({detail}); restore it from a backup or train again"
-        ) from None
-
-
-def check_weight_files(directory: Path) -> dict[Path, dict[str, tuple[int, ...]]]:
-    """Check that every ``*.safetensors`` file in ``directory`` is whole; return each file's shapes."""
-    return {path: stored_shapes(path) for path in sorted(Path(directory).glob("*.safetensors"))}
+__all__ = ["check_loaded_weights"]
 
 
 def _module_state(module: Any) -> tuple[dict[str, tuple[int, ...]], int]:
@@ -71,45 +43,34 @@ def _module_state(module: Any) -> tuple[dict[str, tuple[int, ...]], int]:
     return shapes, total
 
 
-def _numel(shape: tuple[int, ...]) -> int:
-    count = 1
-    for size in shape:
-        count *= size
-    return count
-
-
 def check_loaded_weights(
     module: Any, files: Mapping[Path, Mapping[str, tuple[int, ...]]], *, model: str, directory: Path
 ) -> None:
     """Check that the module a plugin loaded holds exactly the weights in ``files`` (see the module docstring).
 
-    :param files: what :func:`check_weight_files` returned for ``directory``; nothing is checked when empty.
+    :param files: what :func:`~openzoo.strict_loading.check_weight_files` returned for ``directory``;
+        nothing is checked when empty.
     :param model: the model's name, for messages.
     :raises BadInputError: naming the reshaped keys, or the values and keys that differ, and the directory.
     """
     if not files:
         return
     stored = {name: shape for shapes in files.values() for name, shape in shapes.items()}
-    stored_total = sum(_numel(shape) for shape in stored.values())
+    stored_total = sum(math.prod(shape) for shape in stored.values())
     held, held_total = _module_state(module)
-    reshaped = [
-        f"{k} (file {list(stored[k])}, model {list(held[k])})" for k in stored if k in held and stored[k] != held[k]
-    ]
+    reshaped = [reshaped_key(k, stored[k], held[k]) for k in stored if k in held and stored[k] != held[k]]
     if not reshaped and stored_total == held_total:
         return
     names = ", ".join(path.name for path in files)
     problems = []
     if reshaped:
-        problems.append(f"reshaped keys: {_listed(reshaped)}")
+        problems.append(f"reshaped keys: {listed_keys(reshaped)}")
     if stored_total != held_total:
         missing = sorted(set(held) - set(stored))
         unexpected = sorted(set(stored) - set(held))
         problems.append(f"the files hold {stored_total} values but the model built from the run's config {held_total}")
         if missing and len(missing) < len(held):
-            problems.append(f"keys the model has but the files lack: {_listed(missing)}")
+            problems.append(f"keys the model has but the files lack: {listed_keys(missing)}")
         if unexpected and len(unexpected) < len(stored):
-            problems.append(f"keys in the files the model does not have: {_listed(unexpected)}")
-    raise BadInputError(
-        f"the weights in {directory} ({names}) do not match model {model!r}: {'; '.join(problems)}. "
-        "They belong to another model or were altered; restore the directory, or train again"
-    )
+            problems.append(f"keys in the files the model does not have: {listed_keys(unexpected)}")
+    raise weights_mismatch(f"{directory} ({names})", f"model {model!r}", problems)

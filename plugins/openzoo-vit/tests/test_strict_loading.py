@@ -13,11 +13,11 @@ import pytest
 import torch
 from click.testing import CliRunner
 from openzoo_vit.model import ViTClassifier
-from safetensors.torch import load_file, save_file
 
 import openzoo
 from openzoo import BadInputError
 from openzoo.cli import cli
+from openzoo.conformance.tampering import edit_config, must_not_run, replace_weights_with_pickle, rewrite_weights
 
 
 @pytest.fixture
@@ -27,15 +27,8 @@ def saved(tiny_model, tmp_path):
     return directory
 
 
-def _rewrite(directory, change) -> None:
-    weights = directory / "model.safetensors"
-    tensors = load_file(str(weights))
-    change(tensors)
-    save_file(tensors, str(weights), metadata={"format": "pt"})
-
-
 def test_a_missing_weight_is_an_error_naming_it(saved):
-    _rewrite(saved, lambda t: t.pop("classifier.bias"))
+    rewrite_weights(saved, lambda t: t.pop("classifier.bias"))
     with pytest.raises(
         BadInputError, match=r"vit: the weights in .*model do not match .*missing keys: classifier.bias"
     ):
@@ -43,7 +36,7 @@ def test_a_missing_weight_is_an_error_naming_it(saved):
 
 
 def test_a_renamed_weight_is_an_error_naming_both_keys(saved):
-    _rewrite(saved, lambda t: t.__setitem__("classifier.kernel", t.pop("classifier.weight")))
+    rewrite_weights(saved, lambda t: t.__setitem__("classifier.kernel", t.pop("classifier.weight")))
     with pytest.raises(BadInputError) as error:
         ViTClassifier.load(saved)
     assert "missing keys: classifier.weight" in str(error.value)
@@ -51,7 +44,7 @@ def test_a_renamed_weight_is_an_error_naming_both_keys(saved):
 
 
 def test_a_reshaped_weight_is_an_error_naming_both_shapes(saved, tester):
-    _rewrite(saved, lambda t: t.__setitem__("classifier.bias", torch.zeros(tester.num_labels + 2)))
+    rewrite_weights(saved, lambda t: t.__setitem__("classifier.bias", torch.zeros(tester.num_labels + 2)))
     config = json.loads((saved / "config.json").read_text())
     with pytest.raises(BadInputError, match=r"reshaped keys: classifier.bias \(file \[7\], model \[5\]\)"):
         ViTClassifier.load(saved)
@@ -59,22 +52,20 @@ def test_a_reshaped_weight_is_an_error_naming_both_shapes(saved, tester):
 
 
 def test_a_directory_with_only_a_pickle_is_refused(saved):
-    torch.save(load_file(str(saved / "model.safetensors")), saved / "pytorch_model.bin")
-    (saved / "model.safetensors").unlink()
+    replace_weights_with_pickle(saved)
     with pytest.raises(BadInputError, match=r"holds no model.safetensors \(it has pytorch_model.bin: pickle files"):
         ViTClassifier.load(saved)
 
 
 def test_a_crafted_config_larger_than_its_weights_is_refused_before_any_network_is_built(saved, monkeypatch):
-    config = json.loads((saved / "config.json").read_text())
-    config.update(hidden_size=3 * 4_000, intermediate_size=4_000)  # hundreds of millions of values
-    (saved / "config.json").write_text(json.dumps(config))
+    edit_config(saved, hidden_size=3 * 4_000, intermediate_size=4_000)  # hundreds of millions of values
     from transformers import ViTForImageClassification
 
-    def never(*args, **kwargs):
-        raise AssertionError("from_pretrained must not run for a config larger than its weights")
-
-    monkeypatch.setattr(ViTForImageClassification, "from_pretrained", never)
+    monkeypatch.setattr(
+        ViTForImageClassification,
+        "from_pretrained",
+        must_not_run("from_pretrained must not run for a config larger than its weights"),
+    )
     with pytest.raises(BadInputError, match=r"config.json describes a network of \d+ values but its weights hold only"):
         ViTClassifier.load(saved)
 
@@ -90,7 +81,7 @@ def test_weights_of_another_architecture_are_refused(saved, tmp_path):
 
 
 def test_from_pretrained_may_replace_the_head_but_not_lose_the_encoder(saved, tester):
-    _rewrite(saved, lambda t: t.pop("vit.embeddings.cls_token"))
+    rewrite_weights(saved, lambda t: t.pop("vit.embeddings.cls_token"))
     dataset = tester.dataset()
     with pytest.raises(BadInputError, match=r"missing keys: vit.embeddings.cls_token"):
         ViTClassifier.create(config={}, dataset=dataset, pretrained=str(saved))
@@ -102,7 +93,7 @@ def test_evaluate_and_predict_on_a_run_with_tampered_weights_exit_2_naming_the_k
     from sklearn.datasets import load_digits
 
     run = openzoo.train("vit.tiny", "digits", max_steps=2, out=tmp_path / "run", quiet=True).path
-    _rewrite(run / "model", lambda t: t.pop("vit.layernorm.weight"))
+    rewrite_weights(run / "model", lambda t: t.pop("vit.layernorm.weight"))
     image = tmp_path / "digit.png"
     Image.fromarray((load_digits().images[0] * 16).astype("uint8"), "L").save(image)
     for args in (["evaluate", str(run)], ["predict", str(run), str(image)]):

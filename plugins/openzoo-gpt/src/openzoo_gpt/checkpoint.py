@@ -3,11 +3,12 @@
 Used by :meth:`GPTModel.load <openzoo_gpt.model.GPTModel.load>` (a run's model
 directory) and by ``--from-pretrained`` (any GPT-2 compatible directory or hub id).
 Weights are read only from safetensors (``use_safetensors=True``: a ``pytorch_model.bin``
-is a pickle and is refused), and loading is strict: transformers alone would initialise
-any weight a checkpoint lacks and predict with it, so every missing or reshaped key
-(and, for a run's own model, every unexpected one) is an error naming the keys. Before
-anything is built, the network ``config.json`` describes is sized on torch's ``meta``
-device against the weight files, so a crafted config cannot allocate gigabytes.
+is a pickle and is refused), and loading is strict (core's :func:`openzoo.check_weight_files`
+and :func:`openzoo.strict_from_pretrained`): transformers alone would initialise any weight a
+checkpoint lacks and predict with it, so every missing or reshaped key (and, for a run's own
+model, every unexpected one) is an error naming the keys. Before anything is built, the network
+``config.json`` describes is sized on torch's ``meta`` device against the weight files, so a
+crafted config cannot allocate gigabytes.
 """
 
 from __future__ import annotations
@@ -15,22 +16,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import torch
 from transformers import AutoConfig, AutoTokenizer, GPT2LMHeadModel, PreTrainedTokenizerBase
-from transformers.utils import logging as hf_logging
 
-from openzoo import BadInputError, quiet_transformers
+from openzoo import BadInputError, check_weight_files, quiet_transformers, strict_from_pretrained
 from openzoo_gpt.tokenizer import ensure_padding
 
 __all__ = ["load_gpt2"]
 
 #: Files of which a saved tokenizer has at least one.
 _TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "tokenizer_config.json")
-#: A network may hold at most twice the values of its weight files plus this many before loading refuses to
-#: build it: differences that small are reported key by key, larger ones mean an altered config.json.
-SIZE_ALLOWANCE = 2**24
-#: How many keys a message lists before "and N more".
-_SHOWN = 8
 
 
 def _describe(exc: BaseException) -> str:
@@ -83,10 +77,16 @@ def load_gpt2(
             "weights with tokenizer.save_pretrained(directory)"
         )
     if local.is_dir():
-        _check_weight_files(local, config)
+        check_weight_files(local, require=True, network=lambda: GPT2LMHeadModel(config))
     try:
         with quiet_transformers():
-            module = _from_pretrained_strict(name, config, own_model=own_model)
+            module = strict_from_pretrained(
+                GPT2LMHeadModel,
+                name,
+                config=config,
+                subject="the GPT-2 its config.json describes",
+                unexpected_ok=not own_model,
+            )
     except BadInputError:
         raise
     except (OSError, ValueError) as exc:
@@ -98,68 +98,3 @@ def load_gpt2(
             f"{module.config.vocab_size}; the tokenizer does not belong to these weights"
         )
     return module, tokenizer
-
-
-def _listed(keys: list[str]) -> str:
-    ordered = sorted(keys)
-    return ", ".join(ordered[:_SHOWN]) + (f" and {len(ordered) - _SHOWN} more" if len(ordered) > _SHOWN else "")
-
-
-def _check_weight_files(directory: Path, config: object) -> None:
-    """Refuse a directory without whole safetensors weights, or whose config describes a far larger network."""
-    from safetensors import SafetensorError, safe_open
-
-    files = sorted(directory.glob("*.safetensors"))
-    if not files:
-        pickled = ", ".join(p.name for p in directory.glob("*.bin"))
-        found = f" (it has {pickled}: pickle files are never loaded)" if pickled else ""
-        raise BadInputError(
-            f"{directory} holds no model.safetensors{found}; save the model with "
-            "save_pretrained(directory, safe_serialization=True)"
-        )
-    stored = 0
-    for path in files:
-        try:
-            with safe_open(str(path), framework="pt") as handle:
-                for key in handle.keys():
-                    count = 1
-                    for size in handle.get_slice(key).get_shape():
-                        count *= size
-                    stored += count
-        except (SafetensorError, OSError) as exc:
-            raise BadInputError(f"weight file {path} is truncated or corrupt ({_describe(exc)}); restore it") from None
-    with torch.device("meta"):
-        needed = sum(p.numel() for p in GPT2LMHeadModel(config).parameters())
-    if needed > 2 * stored + SIZE_ALLOWANCE:
-        raise BadInputError(
-            f"{directory / 'config.json'} describes a network of {needed} values but its weights hold only "
-            f"{stored}; the config was altered or belongs to other weights"
-        )
-
-
-def _from_pretrained_strict(name: str, config: object, *, own_model: bool) -> GPT2LMHeadModel:
-    verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()  # its load report would repeat, in a table, what the error below says
-    try:
-        module, info = GPT2LMHeadModel.from_pretrained(
-            name, config=config, use_safetensors=True, output_loading_info=True, ignore_mismatched_sizes=True
-        )
-    finally:
-        hf_logging.set_verbosity(verbosity)
-    reshaped = [f"{key} (file {list(stored)}, model {list(built)})" for key, stored, built in info["mismatched_keys"]]
-    problems = [
-        f"{label}: {_listed(list(keys))}"
-        for label, keys in (
-            ("missing keys", info["missing_keys"]),
-            ("unexpected keys", info["unexpected_keys"] if own_model else ()),
-            ("reshaped keys", reshaped),
-        )
-        if keys
-    ]
-    problems += [str(message).splitlines()[0] for message in info.get("error_msgs") or []]
-    if problems:
-        raise BadInputError(
-            f"the weights in {name} do not match the GPT-2 its config.json describes ({'; '.join(problems)}); "
-            "they were altered or belong to another model. Restore them or train again"
-        )
-    return module
