@@ -97,6 +97,7 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     consistency_checks.check_model_predict_option_choices_are_not_inert,
     consistency_checks.check_model_ranking_scores_agree_with_pair_scores,
     consistency_checks.check_model_image_encodings_give_the_same_prediction,
+    consistency_checks.check_model_refuses_option_values_outside_their_type,
     consistency_checks.check_model_every_preset_builds_and_starts_near_chance,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
     metric_lifecycle_checks.check_metric_reset_forgets_everything,
@@ -211,6 +212,8 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
     yield partial(input_checks.check_model_predict_handles_unusual_inputs, **p)
     if any(len(o.choices) > 1 for o in spec.predict_options):
         yield partial(consistency_checks.check_model_predict_option_choices_are_not_inert, **p)
+    if any(o.choices or o.type in consistency_checks.OPTION_TYPES_PROBED for o in spec.options):
+        yield partial(consistency_checks.check_model_refuses_option_values_outside_their_type, **p)
     names = {o.name for o in spec.predict_options}
     if "generation" in spec.capabilities and {"do_sample", "seed"} <= names:
         yield partial(option_checks.check_generation_sampling_follows_its_options, **p)

@@ -10,6 +10,8 @@ through one path of each computation. These checks close what that leaves open:
   (the option never reaches the code that should read it);
 - a recommender whose all-items ranking scores (``ranking_scores``, what ``predict``
   and the ranking metrics use) rank items differently from its pairwise ``scores``;
+- a model option that takes a value of the wrong type (a text for a number) without
+  the ``BadInputError`` the Python API promises;
 - an image classifier that answers one image differently depending on how it is
   encoded (a 2-D array, ``H x W x 1``, ``H x W x 3``, opaque ``H x W x 4``, PIL modes).
 """
@@ -28,8 +30,10 @@ from openzoo.tasks import IMAGE_CLASSIFICATION, RECOMMENDATION, TEXT_CLASSIFICAT
 
 __all__ = [
     "CHANCE_FACTOR",
+    "OPTION_TYPES_PROBED",
     "REAL_BUILD_PARAMETERS",
     "check_model_every_preset_builds_and_starts_near_chance",
+    "check_model_refuses_option_values_outside_their_type",
     "check_model_image_encodings_give_the_same_prediction",
     "check_model_predict_option_choices_are_not_inert",
     "check_model_ranking_scores_agree_with_pair_scores",
@@ -317,4 +321,48 @@ def check_model_image_encodings_give_the_same_prediction(subject: ModelSubject, 
             "every encoding of one image must give the same prediction",
             "; ".join(problems),
             "convert PIL images and uint8 arrays of 1, 3 or 4 channels to one RGB image before the processor",
+        )
+
+
+#: A value of the wrong type for each option type (what a typo in a Python config gives).
+_WRONG_TYPE = {"int": "twelve", "float": "one half", "bool": "maybe"}
+#: The option types the option check probes.
+OPTION_TYPES_PROBED = tuple(_WRONG_TYPE)
+
+
+@check(kind="model", applies_to="test presets of models that declare int, float, bool or choice options")
+def check_model_refuses_option_values_outside_their_type(subject: ModelSubject, *, preset: str) -> None:
+    """``create`` refuses a declared option set to a value outside its type or choices with ``BadInputError``.
+
+    For every model option of type ``int``, ``float`` or ``bool`` the suite passes a text
+    (``"twelve"``), and for an option with ``choices`` a value outside them, on top of the
+    test preset's config; ``create`` must raise :class:`openzoo.BadInputError`.
+
+    Why: the command line converts ``-o`` values to the declared type, but Python callers
+    and config files do not; a validation written with ``and`` for ``or`` or a comparison
+    of a text with a number lets a wrong value through to a ``TypeError`` deep in the
+    model, or builds a model that silently ignores it. Fix: validate every option's type
+    and range in ``create`` and raise ``BadInputError`` naming the option.
+    """
+    factory = subject.resolve()
+    base = dict(subject.preset(preset).config)
+    problems = []
+    for option in subject.spec.options:
+        wrong = "not-a-choice" if option.choices else _WRONG_TYPE.get(option.type)
+        if wrong is None:
+            continue
+        try:
+            factory.create(config={**base, option.name: wrong}, dataset=subject.dataset)
+        except BadInputError:
+            continue
+        except Exception as exc:
+            problems.append(f"{option.name}={wrong!r} raised {type(exc).__name__}: {str(exc)[:120]}")
+            continue
+        problems.append(f"{option.name}={wrong!r} built a model")
+    if problems:
+        raise fail(
+            subject,
+            "create must refuse an option value outside its declared type or choices with BadInputError",
+            "; ".join(problems),
+            "validate each option in create and raise openzoo.BadInputError naming it",
         )
