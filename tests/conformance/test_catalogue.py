@@ -136,6 +136,8 @@ CLEAN_IDS_SNAPSHOT = sorted(
         "plugin:fixture-clean::check_plugin_runs_hermetically",
         "model:fix-clf::check_model_presets_declare_valid_training",
         "model:fix-lm::check_model_presets_declare_valid_training",
+        "model:fix-clf::check_model_every_preset_builds_and_starts_near_chance",
+        "model:fix-lm::check_model_every_preset_builds_and_starts_near_chance",
         "dataset:fix-reviews::check_dataset_reads_the_same_through_dataloader_workers",
         "metric:fix-accuracy::check_metric_reset_forgets_everything",
         "metric:fix-accuracy::check_metric_merges_uneven_shards",
