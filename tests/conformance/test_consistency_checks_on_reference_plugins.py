@@ -19,6 +19,7 @@ from openzoo.conformance.consistency_checks import (
 from openzoo.conformance.declaration import ConformanceError
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.plugins import load_registry
+from openzoo.plugins._discovery import entry_point_sources
 
 pytest.importorskip("openzoo_recsys")
 pytest.importorskip("openzoo_vit")
@@ -40,9 +41,15 @@ CASES = [
 ]
 
 
+#: The reference distributions the cases use (the fixture distributions, on sys.path in this
+#: directory, would clash over the task names).
+REFERENCE = {"openzoo-recsys", "openzoo-vit"}
+
+
 @pytest.fixture(scope="module")
 def registry():
-    return load_registry()
+    sources = [s for s in entry_point_sources() if s.dist in REFERENCE]
+    return load_registry(sources, environ={})
 
 
 def _subject(registry, model: str, factory: str | None = None) -> ModelSubject:
