@@ -24,6 +24,7 @@ from openzoo.conformance import (
     consistency_checks,
     dataloader_checks,
     dataset_checks,
+    default_checks,
     device_checks,
     export_checks,
     generation_checks,
@@ -99,6 +100,8 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     consistency_checks.check_model_image_encodings_give_the_same_prediction,
     consistency_checks.check_model_refuses_option_values_outside_their_type,
     consistency_checks.check_model_every_preset_builds_and_starts_near_chance,
+    default_checks.check_model_predict_defaults_match_declared_options,
+    default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
     metric_lifecycle_checks.check_metric_reset_forgets_everything,
     metric_lifecycle_checks.check_metric_merges_uneven_shards,
@@ -193,6 +196,8 @@ def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
             yield partial(capability_checks.check_model_device_autocast, preset=preset.name, precision=precision)
     yield preset_checks.check_model_presets_declare_valid_training
     yield consistency_checks.check_model_every_preset_builds_and_starts_near_chance
+    if spec.predict_options:
+        yield default_checks.check_model_predict_defaults_match_declared_options
 
 
 def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable[..., Any]]:
@@ -223,6 +228,7 @@ def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
     if any(option.name == "path" for option in subject.spec.options):
         yield dataset_checks.check_dataset_reading_user_files_declares_a_sample
     yield dataset_checks.check_dataset_loads_offline
+    yield default_checks.check_dataset_loader_defaults_match_declared_options
     yield dataset_checks.check_dataset_declared_splits_load
     yield dataset_checks.check_dataset_examples_match_task_schema
     if "label" in subject.task.example:
