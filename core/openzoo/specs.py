@@ -177,6 +177,10 @@ class Preset:
     #: True when the conformance suite builds and checks this preset. It must stay small
     #: (the suite asserts fewer than one million parameters) and fast on a CPU.
     test: bool = False
+    #: True when the preset only sets fine-tuning defaults: it is used with ``--from-pretrained``
+    #: and ``create`` refuses to build it from scratch (with ``BadInputError``). Every other
+    #: preset must build and run (``check_model_every_preset_builds_and_starts_near_chance``).
+    requires_pretrained: bool = False
 
     def __post_init__(self) -> None:
         _check_name("preset", self.name)

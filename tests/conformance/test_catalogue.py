@@ -82,6 +82,7 @@ CLEAN_IDS_SNAPSHOT = sorted(
         f"dataset:fix-reviews::{name}"
         for name in (
             "check_dataset_loads_offline",
+            "check_dataset_loader_defaults_match_declared_options",
             "check_dataset_declared_splits_load",
             "check_dataset_examples_match_task_schema",
             "check_dataset_labels_within_declared_classes",
@@ -95,6 +96,7 @@ CLEAN_IDS_SNAPSHOT = sorted(
         for name in (
             "check_dataset_reading_user_files_declares_a_sample",
             "check_dataset_loads_offline",
+            "check_dataset_loader_defaults_match_declared_options",
             "check_dataset_declared_splits_load",
             "check_dataset_examples_match_task_schema",
             "check_dataset_labels_within_declared_classes",
@@ -136,6 +138,9 @@ CLEAN_IDS_SNAPSHOT = sorted(
         "plugin:fixture-clean::check_plugin_runs_hermetically",
         "model:fix-clf::check_model_presets_declare_valid_training",
         "model:fix-lm::check_model_presets_declare_valid_training",
+        "model:fix-clf::check_model_every_preset_builds_and_starts_near_chance",
+        "model:fix-lm::check_model_every_preset_builds_and_starts_near_chance",
+        "model:fix-lm::check_model_predict_defaults_match_declared_options",
         "dataset:fix-reviews::check_dataset_reads_the_same_through_dataloader_workers",
         "metric:fix-accuracy::check_metric_reset_forgets_everything",
         "metric:fix-accuracy::check_metric_merges_uneven_shards",

@@ -355,6 +355,7 @@ def test_info_json_is_the_whole_spec(invoke):
         "config": {"width": 3},
         "training": {"epochs": 1},
         "test": True,
+        "requires_pretrained": False,
     }
     assert record["options"][0]["type"] == "int"
     assert record["origin"] == {"dist": "ozfix-good", "version": "1.2.0", "plugin": "ozfix_good", "builtin": False}

@@ -58,7 +58,14 @@ def test_json_converts_specs_mappings_sets_and_infinity():
         {"preset": preset, "caps": frozenset({"b", "a"}), "range": (0.0, math.inf), "opt": Option("k", "int", 3)}
     )
     assert data == {
-        "preset": {"name": "tiny", "description": "t", "config": {"w": 1}, "training": {}, "test": False},
+        "preset": {
+            "name": "tiny",
+            "description": "t",
+            "config": {"w": 1},
+            "training": {},
+            "test": False,
+            "requires_pretrained": False,
+        },
         "caps": ["a", "b"],
         "range": [0.0, "inf"],
         "opt": {"name": "k", "type": "int", "default": 3, "help": "", "choices": []},

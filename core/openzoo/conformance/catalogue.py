@@ -21,8 +21,10 @@ from openzoo.conformance import (
     behaviour_checks,
     capability_checks,
     checkpoint_checks,
+    consistency_checks,
     dataloader_checks,
     dataset_checks,
+    default_checks,
     device_checks,
     export_checks,
     generation_checks,
@@ -93,6 +95,13 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     option_checks.check_generation_sampling_follows_its_options,
     preset_checks.check_model_presets_declare_valid_training,
     preset_checks.check_model_sizes_head_from_dataset_labels,
+    consistency_checks.check_model_predict_option_choices_are_not_inert,
+    consistency_checks.check_model_ranking_scores_agree_with_pair_scores,
+    consistency_checks.check_model_image_encodings_give_the_same_prediction,
+    consistency_checks.check_model_refuses_option_values_outside_their_type,
+    consistency_checks.check_model_every_preset_builds_and_starts_near_chance,
+    default_checks.check_model_predict_defaults_match_declared_options,
+    default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
     metric_lifecycle_checks.check_metric_reset_forgets_everything,
     metric_lifecycle_checks.check_metric_merges_uneven_shards,
@@ -186,6 +195,9 @@ def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
         for precision in spec.precisions:
             yield partial(capability_checks.check_model_device_autocast, preset=preset.name, precision=precision)
     yield preset_checks.check_model_presets_declare_valid_training
+    yield consistency_checks.check_model_every_preset_builds_and_starts_near_chance
+    if spec.predict_options:
+        yield default_checks.check_model_predict_defaults_match_declared_options
 
 
 def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable[..., Any]]:
@@ -197,9 +209,16 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
     if spec.task in (TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION):
         yield partial(semantics_checks.check_model_predict_agrees_with_logits, **p)
         yield partial(preset_checks.check_model_sizes_head_from_dataset_labels, **p)
+    if spec.task == IMAGE_CLASSIFICATION:
+        yield partial(consistency_checks.check_model_image_encodings_give_the_same_prediction, **p)
     if spec.task == RECOMMENDATION:
         yield partial(semantics_checks.check_model_recommends_unseen_items, **p)
+        yield partial(consistency_checks.check_model_ranking_scores_agree_with_pair_scores, **p)
     yield partial(input_checks.check_model_predict_handles_unusual_inputs, **p)
+    if any(len(o.choices) > 1 for o in spec.predict_options):
+        yield partial(consistency_checks.check_model_predict_option_choices_are_not_inert, **p)
+    if any(o.choices or o.type in consistency_checks.OPTION_TYPES_PROBED for o in spec.options):
+        yield partial(consistency_checks.check_model_refuses_option_values_outside_their_type, **p)
     names = {o.name for o in spec.predict_options}
     if "generation" in spec.capabilities and {"do_sample", "seed"} <= names:
         yield partial(option_checks.check_generation_sampling_follows_its_options, **p)
@@ -209,6 +228,7 @@ def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
     if any(option.name == "path" for option in subject.spec.options):
         yield dataset_checks.check_dataset_reading_user_files_declares_a_sample
     yield dataset_checks.check_dataset_loads_offline
+    yield default_checks.check_dataset_loader_defaults_match_declared_options
     yield dataset_checks.check_dataset_declared_splits_load
     yield dataset_checks.check_dataset_examples_match_task_schema
     if "label" in subject.task.example:

@@ -46,6 +46,13 @@ def _load(subject: DatasetSubject) -> Any:
     except DataUnavailableError as exc:
         raise DataUnavailable(f"dataset {subject.name!r}: {exc}", install=exc.install) from exc
     except BadInputError as exc:
+        if subject.spec.sample is not None:
+            raise fail(
+                subject,
+                "the loader must build the dataset from its declared sample (with the other options at their defaults)",
+                f"{type(exc).__name__}: {exc}",
+                "make sample(directory) write files the loader reads, and the loader accept its declared defaults",
+            ) from exc
         needs = [o.name for o in subject.spec.options if o.default is None]
         if not needs:
             raise fail(

@@ -84,6 +84,7 @@ _PRESETS = (
         "Fine-tuning defaults for --from-pretrained: the architecture and tokenizer come from the checkpoint.",
         config={"max_length": 128, "needs_pretrained": True},
         training={"epochs": 3, "batch_size": 32, "lr": 5e-5, "warmup_ratio": 0.1, "weight_decay": 0.01},
+        requires_pretrained=True,
     ),
 )
 
