@@ -79,7 +79,9 @@ def test_training_with_workers_auto_records_the_number_it_chose(train_run, cpus)
     assert config["sources"]["workers"] == "argument"
 
 
-def test_a_resume_with_workers_auto_records_its_choice_with_the_resume(train_run, registry, cpus, monkeypatch, tmp_path):
+def test_a_resume_with_workers_auto_records_its_choice_with_the_resume(
+    train_run, registry, cpus, monkeypatch, tmp_path
+):
     with monkeypatch.context() as patch:
         interrupt_at_forward(patch, call=3)
         with pytest.raises(TrainingInterrupted):

@@ -51,6 +51,8 @@ class WorkersType(click.ParamType):
         if number < 0:
             self.fail(f"{value!r} is below 0; give 0 (load in the training process), a number or auto", param, ctx)
         return number
+
+
 _OPTION_HELP = "Model or dataset option KEY=VALUE (repeatable); prefix model. or dataset. when both declare KEY."
 
 

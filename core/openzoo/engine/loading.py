@@ -26,7 +26,15 @@ from openzoo.errors import BadInputError, OpenzooError, PluginError
 from openzoo.plugins import Registry, qualified_name
 from openzoo.specs import ModelSpec, Preset, TaskSpec
 
-__all__ = ["LoadedRun", "build_model", "compile_loaded", "load_run", "load_saved_model", "looks_like_path", "model_config"]
+__all__ = [
+    "LoadedRun",
+    "build_model",
+    "compile_loaded",
+    "load_run",
+    "load_saved_model",
+    "looks_like_path",
+    "model_config",
+]
 
 
 @final

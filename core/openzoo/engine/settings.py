@@ -214,7 +214,7 @@ def resume_conflicts(stored: Mapping[str, Any], overrides: Mapping[str, Any]) ->
     for name, value in overrides.items():
         if value is None or name in RESUMABLE_CHANGES:
             continue
-        if name not in stored and name not in defaults or stored.get(name, defaults.get(name)) != value:
+        if (name not in stored and name not in defaults) or stored.get(name, defaults.get(name)) != value:
             flag = "--" + name.replace("_", "-")
             conflicts.append(f"{flag} (the run has {stored.get(name, defaults.get(name))!r}, given {value!r})")
     return conflicts

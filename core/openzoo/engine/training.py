@@ -18,6 +18,7 @@ from typing import Any, final
 
 from openzoo.engine import components as comp
 from openzoo.engine.checkpoint import load_trainer_state, seed_everything
+from openzoo.engine.compiling import check_compile
 from openzoo.engine.config_files import record_sources
 from openzoo.engine.distributed import Distributed, setup_distributed
 from openzoo.engine.loading import load_saved_model, model_config
@@ -29,7 +30,6 @@ from openzoo.engine.runconfig import build_run_config
 from openzoo.engine.rundir import MODEL_DIR, RunDir, atomic_write_json, clean_checkpoints
 from openzoo.engine.runlock import LOCK_FILE, RunDirInUseError, lock_holder
 from openzoo.engine.session import plan_loggers, training_session
-from openzoo.engine.compiling import check_compile
 from openzoo.engine.settings import (
     TrainingSettings,
     extend_settings,
@@ -144,7 +144,9 @@ def start_training(
         options or {}, model_spec.options, dataset_spec.options, model_name=model_spec.name, dataset_name=dataset
     )
     plan = comp.resolve_device(registry, device or "auto", precision or "fp32", model_spec)
-    settings = resolve_training_settings(chosen.training, training, device=plan.name, local_processes=_local_processes())
+    settings = resolve_training_settings(
+        chosen.training, training, device=plan.name, local_processes=_local_processes()
+    )
     check_compile(model_spec, settings.compile)
     plans = comp.plan_metrics(registry, metrics or comp.default_metric_names(model_spec, task), task.name)
     selection = comp.selection_metric(model_spec, task, select_metric, plans) if plans else None
