@@ -29,6 +29,30 @@ from openzoo.specs import PRECISIONS
 __all__ = ["evaluate", "predict", "train"]
 
 _SCHEDULES = ("linear", "cosine", "constant")
+_WORKERS_HELP = "DataLoader worker processes: a number, or auto (up to 4, one CPU left to the loop; default 0)."
+_COMPILE_HELP = "Run the model through torch.compile (models declaring the torch_compile capability)."
+
+
+class WorkersType(click.ParamType):
+    """``--workers``: ``auto`` or an int of 0 or more."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and value.strip().lower() == "auto":
+            return "auto"
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                self.fail(f"{value!r} is not 'auto' or a number of worker processes, like 2", param, ctx)
+        if number < 0:
+            self.fail(f"{value!r} is below 0; give 0 (load in the training process), a number or auto", param, ctx)
+        return number
+
+
 _OPTION_HELP = "Model or dataset option KEY=VALUE (repeatable); prefix model. or dataset. when both declare KEY."
 
 
@@ -89,7 +113,8 @@ def _table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -
 )
 @click.option("--log-every", type=int, metavar="N", help="Log the training loss every N steps (default 10).")
 @click.option("--seed", type=int, help="Seed of python, numpy, torch and the device (default 0).")
-@click.option("--workers", type=int, help="DataLoader worker processes (default 0).")
+@click.option("--workers", type=WorkersType(), help=_WORKERS_HELP)
+@click.option("--compile", "compile", is_flag=True, default=None, help=_COMPILE_HELP)
 @click.option("--out", metavar="RUN_DIR", help="Run directory to create (default runs/MODEL-DATASET-TIME).")
 @click.option(
     "--resume",
@@ -215,6 +240,8 @@ def train(
 @click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.", shell_complete=complete_devices)
 @click.option("--precision", type=click.Choice(PRECISIONS), help="Autocast precision (default fp32).")
 @click.option("--batch-size", type=int, help="Examples per batch (default: the run's).")
+@click.option("--workers", type=WorkersType(), help=_WORKERS_HELP)
+@click.option("--compile", "compile", is_flag=True, help=_COMPILE_HELP)
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE", help=_OPTION_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 def evaluate(target: str, metrics: tuple[str, ...], options: tuple[str, ...], as_json: bool, **flags: Any) -> None:
@@ -249,6 +276,7 @@ def evaluate(target: str, metrics: tuple[str, ...], options: tuple[str, ...], as
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE", help="Predict option (top_k=3 ...).")
 @click.option("--device", help="auto (default), cpu, cuda, mps or a plugin's device.", shell_complete=complete_devices)
 @click.option("--precision", type=click.Choice(PRECISIONS), help="Autocast precision (default fp32).")
+@click.option("--compile", "compile", is_flag=True, help=_COMPILE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record per input (a JSON list).")
 def predict(
     run_dir: str,
@@ -257,6 +285,7 @@ def predict(
     as_json: bool,
     device: str | None,
     precision: str | None,
+    compile: bool,
 ) -> None:
     """Run a trained model on raw INPUTs: image paths, texts, prompts or user ids.
 
@@ -270,7 +299,7 @@ def predict(
     from openzoo.engine.prediction import can_stream
 
     assignments = _assignments(options)
-    loaded = api.load(run_dir, device=device, precision=precision, registry=_registry())
+    loaded = api.load(run_dir, device=device, precision=precision, compile=compile, registry=_registry())
     if not as_json and can_stream(loaded):
         for prompt in inputs:
             pieces = iter(api.stream(loaded, prompt, **assignments))

@@ -27,11 +27,12 @@ from openzoo.engine import components as comp
 from openzoo.engine.evaluation import evaluate_examples
 from openzoo.engine.failures import ResourceError, TrainingDiverged
 from openzoo.engine.interrupt import TrainingInterrupted
-from openzoo.engine.loading import LoadedRun, build_model, load_run, looks_like_path
+from openzoo.engine.loading import LoadedRun, build_model, compile_loaded, load_run, looks_like_path
 from openzoo.engine.options import route_options
 from openzoo.engine.prediction import predict_records, stream_text
 from openzoo.engine.runconfig import check_resume_request
 from openzoo.engine.rundir import RunDir
+from openzoo.engine.settings import resolve_workers
 from openzoo.engine.training import Run, resume_training, start_training
 from openzoo.errors import BadInputError, UnknownNameError
 from openzoo.plugins import Registry, default_registry
@@ -72,7 +73,8 @@ def train(
     eval_every: int | None = None,
     log_every: int | None = None,
     seed: int | None = None,
-    workers: int | None = None,
+    workers: int | str | None = None,
+    compile: bool | None = None,
     options: Mapping[str, Any] | None = None,
     out: str | os.PathLike[str] | None = None,
     resume: str | os.PathLike[str] | None = None,
@@ -101,6 +103,9 @@ def train(
     :param quiet: no progress bar and no messages.
     :param command: the command line to record in ``config.json`` (default ``sys.argv``).
     :param sources: where each setting came from (``{"lr": "config:run.yaml"}``), recorded in ``config.json``.
+    :param workers: DataLoader worker processes, or ``"auto"`` (up to 4, leaving one CPU to the loop;
+        ``config.json`` records the number chosen under ``workers_auto``).
+    :param compile: run the module through ``torch.compile`` (models declaring ``torch_compile`` only).
     The training settings (``epochs`` ... ``workers``) default to the preset's ``training`` values,
     then to :data:`openzoo.engine.settings.DEFAULTS`.
     :raises BadInputError: for any bad input, before anything is written.
@@ -126,6 +131,7 @@ def train(
         "seed": seed,
         "precision": precision,
         "workers": workers,
+        "compile": compile,
     }
     if resume is not None:
         extend = {"epochs": training.pop("epochs"), "max_steps": training.pop("max_steps")}
@@ -178,9 +184,12 @@ def _resolve_target(
     *,
     device: str | None,
     precision: str | None,
+    compile: bool = False,
 ) -> LoadedRun | None:
     """Return the loaded run ``target`` names, or ``None`` when it is a model name."""
     if isinstance(target, LoadedRun):
+        if compile:
+            compile_loaded(target)
         return target
     if isinstance(target, Run):
         target = target.path
@@ -188,7 +197,7 @@ def _resolve_target(
         raise BadInputError(f"expected a run directory, a Run or a LoadedRun; got {type(target).__name__}")
     text = os.fspath(target)
     if Path(text).is_dir() or looks_like_path(text):
-        return load_run(text, registry=registry, device=device or "auto", precision=precision)
+        return load_run(text, registry=registry, device=device or "auto", precision=precision, compile=compile)
     return None
 
 
@@ -197,17 +206,19 @@ def load(
     *,
     device: str | None = None,
     precision: str | None = None,
+    compile: bool = False,
     registry: Registry | None = None,
 ) -> LoadedRun:
     """Load a run directory's model for evaluation or prediction.
 
     :returns: a :class:`LoadedRun` with ``.model`` (the plugin's Model), ``.spec``, ``.task``,
         ``.config`` (the run's ``config.json``), ``.path`` and ``.predict(inputs, **options)``.
-    :raises BadInputError: for a missing or corrupt run directory.
+    :param compile: run the module through ``torch.compile`` (models declaring ``torch_compile`` only).
+    :raises BadInputError: for a missing or corrupt run directory, or ``compile`` for a model without the capability.
     """
     registry = registry or default_registry()
     path = run_dir.path if isinstance(run_dir, Run) else run_dir
-    return load_run(path, registry=registry, device=device or "auto", precision=precision)
+    return load_run(path, registry=registry, device=device or "auto", precision=precision, compile=compile)
 
 
 def evaluate(
@@ -223,6 +234,8 @@ def evaluate(
     precision: str | None = None,
     batch_size: int | None = None,
     seed: int = 0,
+    workers: int | str | None = 0,
+    compile: bool = False,
     registry: Registry | None = None,
 ) -> dict[str, float]:
     """Return ``{metric: value}`` of a run (or a fresh model) on a dataset split.
@@ -233,10 +246,13 @@ def evaluate(
     :param split: the split to evaluate.
     :param metrics: metric names; default the run's metrics, else the model's or the task's defaults.
     :param options: dataset options (and model options, for a fresh model).
+    :param workers: DataLoader worker processes, or ``"auto"`` (see :func:`train`).
+    :param compile: run the module through ``torch.compile`` (models declaring ``torch_compile`` only).
     :raises BadInputError: for an unknown name, a missing split, an empty split or a corrupt run.
     """
     registry = registry or default_registry()
-    loaded = _resolve_target(run_or_model, registry, device=device, precision=precision)
+    workers = resolve_workers(0 if workers is None else workers)
+    loaded = _resolve_target(run_or_model, registry, device=device, precision=precision, compile=compile)
     stored = loaded.config if loaded is not None else {}
     stored_dataset = stored.get("dataset") or {}
     dataset_name = dataset or stored_dataset.get("name")
@@ -266,6 +282,7 @@ def evaluate(
             seed=seed,
             device=device or "auto",
             precision=precision,
+            compile=compile,
         )
     comp.check_same_task(loaded.spec, dataset_spec, registry)
     chosen_split = comp.pick_split(source, split, purpose="eval", dataset=dataset_name) or split
@@ -285,6 +302,7 @@ def evaluate(
         device=loaded.device,
         precision=loaded.device_plan.precision,
         batch_size=size,
+        workers=workers,
     )
 
 

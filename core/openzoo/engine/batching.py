@@ -11,13 +11,22 @@ batch ``N*B`` sees, step for step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import torch
 from torch.utils.data import DataLoader, DistributedSampler
 
-__all__ = ["epoch_batches", "evaluation_batches", "make_loader", "module_inputs", "to_device"]
+__all__ = [
+    "BatchPlan",
+    "epoch_batches",
+    "evaluation_batches",
+    "make_loader",
+    "module_inputs",
+    "timed_batches",
+    "to_device",
+]
 
 
 def epoch_batches(
@@ -38,18 +47,41 @@ def evaluation_batches(num_examples: int, batch_size: int, *, rank: int = 0, wor
     return [indices[i : i + batch_size] for i in range(0, len(indices), batch_size)]
 
 
+class BatchPlan:
+    """A batch sampler whose batches can be replaced between passes (one DataLoader, and its workers, per run).
+
+    The DataLoader draws batches from it in the training process, so giving it the next
+    epoch's batches before iterating again is all persistent workers need.
+    """
+
+    __slots__ = ("batches",)
+
+    def __init__(self, batches: Sequence[Sequence[int]] = ()) -> None:
+        #: The batches of example indices the next pass yields, in order.
+        self.batches = batches
+
+    def __iter__(self) -> Iterator[Sequence[int]]:
+        return iter(self.batches)
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+
 def make_loader(
     examples: Sequence[Any],
-    batches: Sequence[Sequence[int]],
+    batches: Sequence[Sequence[int]] | BatchPlan,
     collate: Callable[[Sequence[Any]], dict[str, Any]],
     *,
     workers: int = 0,
     pin_memory: bool = False,
+    persistent: bool = False,
 ) -> DataLoader:
     """Return a DataLoader yielding ``collate`` of each batch in ``batches``.
 
     It owns a private generator, so creating it never draws from the global torch
-    RNG (which the model's dropout uses and a checkpoint restores).
+    RNG (which the model's dropout uses and a checkpoint restores). ``persistent``
+    keeps the worker processes between passes (with ``workers`` > 0): give it a
+    :class:`BatchPlan` and change its batches between passes.
     """
     return DataLoader(
         examples,  # type: ignore[arg-type]
@@ -58,8 +90,22 @@ def make_loader(
         num_workers=workers,
         pin_memory=pin_memory,
         generator=torch.Generator(),
-        persistent_workers=False,
+        persistent_workers=persistent and workers > 0,
     )
+
+
+def timed_batches(loader: Iterable[Any], waited: list[float]) -> Iterator[Any]:
+    """Yield ``loader``'s batches, adding the seconds each one kept the caller waiting to ``waited[0]``."""
+    iterator = iter(loader)
+    while True:
+        started = time.perf_counter()
+        try:
+            batch = next(iterator)
+        except StopIteration:
+            waited[0] += time.perf_counter() - started
+            return
+        waited[0] += time.perf_counter() - started
+        yield batch
 
 
 def to_device(batch: Any, device: torch.device) -> Any:

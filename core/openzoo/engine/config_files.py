@@ -55,7 +55,8 @@ CONFIG_KEYS: dict[str, str] = {
     "eval_every": "int",
     "log_every": "int",
     "seed": "int",
-    "workers": "int",
+    "workers": "workers",
+    "compile": "bool",
     "out": "str",
     "loggers": "list",
     "options": "table",
@@ -101,6 +102,14 @@ def _convert(path: Path, key: str, value: Any) -> Any:
         if bad:
             raise BadInputError(f"{where}: {', '.join(bad)} must be a single value; write model.X or dataset.X keys")
         return {str(k): v for k, v in value.items() if v is not None}  # null: not set
+    if kind == "workers" and isinstance(value, str) and value.strip().lower() == "auto":
+        return "auto"
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise BadInputError(f"{where} must be true or false; got {value!r}")
+        return value
+    if kind == "workers":
+        kind = "int"
     if kind == "str":
         if not isinstance(value, str):
             raise BadInputError(f"{where} must be text; got {value!r}")
@@ -162,7 +171,7 @@ def record_sources(
 ) -> dict[str, str]:
     """Return the source of every training setting and option: ``given`` ones, else ``preset:X`` or ``default``."""
     sources = dict(given)
-    for key in (*DEFAULTS, "workers", "device"):
+    for key in (*DEFAULTS, "workers", "compile", "device"):
         if key not in sources:
             in_preset = preset is not None and key in preset.training
             sources[key] = f"preset:{preset.name}" if in_preset else "default"
@@ -187,7 +196,7 @@ def complete_config(registry: Any, values: Mapping[str, Any]) -> dict[str, Any]:
     dataset_spec = registry.dataset(values["dataset"])
     comp.check_same_task(model_spec, dataset_spec, registry)
     task = registry.task(model_spec.task)
-    training = {k: values.get(k) for k in (*DEFAULTS, "workers")}
+    training = {k: values.get(k) for k in (*DEFAULTS, "workers", "compile")}
     device = values.get("device") or "auto"
     settings = resolve_training_settings(chosen.training, training, device=device).as_dict()
     if settings["max_steps"] is not None:
@@ -219,6 +228,7 @@ def complete_config(registry: Any, values: Mapping[str, Any]) -> dict[str, Any]:
         "loggers": list(values.get("loggers") or []),
         "out": values.get("out"),
         **settings,
+        "workers": values.get("workers") if values.get("workers") == "auto" else settings["workers"],
         "options": options,
     }
     return complete

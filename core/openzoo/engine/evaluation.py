@@ -51,7 +51,7 @@ def evaluate_examples(
     for metric in metrics.values():
         metric.reset()
     batches = evaluation_batches(len(examples), batch_size, rank=env.rank, world_size=env.world_size)
-    loader = make_loader(examples, batches, model.collate, workers=workers)
+    loader = make_loader(examples, batches, model.collate, workers=workers, pin_memory=device.type == "cuda")
     module.eval()
     try:
         with torch.no_grad():

@@ -17,6 +17,7 @@ from typing import Any, final
 import torch
 
 from openzoo.engine.checkpoint import seed_everything
+from openzoo.engine.compiling import check_compile, compile_module
 from openzoo.engine.components import DevicePlan, recorded_spec, resolve_device, resolve_model
 from openzoo.engine.options import option_defaults
 from openzoo.engine.rundir import RunDir
@@ -26,7 +27,15 @@ from openzoo.plugins import Registry, qualified_name
 from openzoo.specs import ModelSpec, Preset, TaskSpec
 from openzoo.strict_loading import check_weight_files
 
-__all__ = ["LoadedRun", "build_model", "load_run", "load_saved_model", "looks_like_path", "model_config"]
+__all__ = [
+    "LoadedRun",
+    "build_model",
+    "compile_loaded",
+    "load_run",
+    "load_saved_model",
+    "looks_like_path",
+    "model_config",
+]
 
 
 @final
@@ -147,7 +156,12 @@ def _load_settled_model(registry: Registry, spec: ModelSpec, run: RunDir) -> Any
 
 
 def load_run(
-    path: str | os.PathLike[str], *, registry: Registry, device: str = "auto", precision: str | None = None
+    path: str | os.PathLike[str],
+    *,
+    registry: Registry,
+    device: str = "auto",
+    precision: str | None = None,
+    compile: bool = False,
 ) -> LoadedRun:
     """Load the model of a run directory onto ``device``.
 
@@ -161,8 +175,11 @@ def load_run(
         raise BadInputError(f"run configuration {run.config_path} is corrupt: model.name is missing")
     spec = recorded_spec(registry, "models", model_entry, str(run.config_path))
     plan = resolve_device(registry, device, precision or "fp32", spec)
+    check_compile(spec, compile)
     model = _load_settled_model(registry, spec, run)
     placed = _place(model, plan)
+    if compile:
+        compile_module(model.module)
     return LoadedRun(
         model=model,
         spec=spec,
@@ -185,12 +202,26 @@ def build_model(
     seed: int = 0,
     device: str = "auto",
     precision: str | None = None,
+    compile: bool = False,
 ) -> LoadedRun:
     """Create a fresh model from its spec (a preset, or ``pretrained`` weights) for evaluation or prediction."""
     spec, chosen = resolve_model(registry, name, preset)
     plan = resolve_device(registry, device, precision or "fp32", spec)
+    check_compile(spec, compile)
     seed_everything(seed, plan.backend)
     factory = registry.resolve(spec)
     model = factory.create(config=model_config(spec, chosen, options), dataset=dataset, pretrained=pretrained)
     placed = _place(model, plan)
+    if compile:
+        compile_module(model.module)
     return LoadedRun(model=model, spec=spec, task=registry.task(spec.task), device=placed, device_plan=plan)
+
+
+def compile_loaded(loaded: LoadedRun) -> LoadedRun:
+    """Compile an already loaded run's module in place (see :mod:`openzoo.engine.compiling`).
+
+    :raises BadInputError: for a model without the ``torch_compile`` capability.
+    """
+    check_compile(loaded.spec, True)
+    compile_module(loaded.model.module)
+    return loaded

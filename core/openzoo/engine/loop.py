@@ -22,8 +22,9 @@ from typing import Any, final
 
 import torch
 
-from openzoo.engine.batching import epoch_batches, make_loader, module_inputs, to_device
+from openzoo.engine.batching import BatchPlan, epoch_batches, make_loader, module_inputs, timed_batches, to_device
 from openzoo.engine.checkpoint import capture_rng, non_finite_parameter, restore_rng, write_checkpoint
+from openzoo.engine.compiling import compile_module
 from openzoo.engine.components import MetricPlan
 from openzoo.engine.distributed import Distributed, wrap_module
 from openzoo.engine.evaluation import evaluate_examples
@@ -51,7 +52,8 @@ class TrainResult:
     metrics: dict[str, float] = field(default_factory=dict)
     #: ``{"metric", "value", "step"}`` of the best checkpoint, or ``None`` without evaluation.
     best: dict[str, Any] | None = None
-    #: Seconds spent training, evaluating and checkpointing (this process, this session).
+    #: Seconds spent training, evaluating and checkpointing (this process, this session), and of the
+    #: training time the seconds the loop waited for its next batch (``data_wait_s``, ``data_wait_fraction``).
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -97,6 +99,8 @@ class Trainer:
         self.quiet = quiet
         self.module = model.module.to(device)
         self.module.train()
+        if settings.compile:
+            compile_module(self.module)
         self.wrapped = wrap_module(self.module, env, device)
         self.optimizer = build_optimizer(self.module, settings)
         per_rank = math.ceil(len(train_examples) / env.world_size)
@@ -112,7 +116,12 @@ class Trainer:
         self.last_metrics: dict[str, float] = {}
         self.evaluated_step = -1
         self.saved_step = -1
-        self.timings = {"train_s": 0.0, "train_cpu_s": 0.0, "eval_s": 0.0, "checkpoint_s": 0.0}
+        self.timings = {"train_s": 0.0, "train_cpu_s": 0.0, "eval_s": 0.0, "checkpoint_s": 0.0, "data_wait_s": 0.0}
+        #: The training batches of the current epoch; one DataLoader (and its workers) serves every epoch.
+        self.batch_plan = BatchPlan()
+        self.loader: Any = None
+        #: Seconds the loop waited for ``next(loader)`` (a list, so the batch generator can add to it).
+        self.data_wait = [0.0]
         self.log = MetricsLog(run.metrics_path)
         #: ``(step, loss)`` of the last finite training loss logged, for the message of a diverged run.
         self.last_finite_loss: tuple[int, float] | None = None
@@ -204,6 +213,8 @@ class Trainer:
         finally:
             progress.close()
             self.log.close()
+            self.loader = None  # stops the persistent workers
+            self._add_data_wait()
         # A step budget that ends on an epoch's last batch leaves before the epoch counter moves on.
         epochs = self.epoch + self.position // max(self.batches_per_epoch, 1)
         return TrainResult(
@@ -220,9 +231,16 @@ class Trainer:
             rank=env.rank,
             world_size=env.world_size,
         )
-        loader = make_loader(
-            self.train_examples, batches[self.position :], self.model.collate, workers=settings.workers
-        )
+        self.batch_plan.batches = batches[self.position :]
+        if self.loader is None:
+            self.loader = make_loader(
+                self.train_examples,
+                self.batch_plan,
+                self.model.collate,
+                workers=settings.workers,
+                pin_memory=self.device.type == "cuda",
+                persistent=True,
+            )
         accum = settings.grad_accum
         # Each batch's detached loss and each step's gradient norm, read only when the log line is written.
         logged_losses: list[torch.Tensor] = []
@@ -232,7 +250,7 @@ class Trainer:
         self._boundary_rng = torch.get_rng_state()
         started = _clock()
         log_started = started[0]
-        for index, cpu_batch in enumerate(loader, start=self.position):
+        for index, cpu_batch in enumerate(timed_batches(self.loader, self.data_wait), start=self.position):
             window_start = index - index % accum
             window_size = min(accum, len(batches) - window_start)
             last_in_window = index - window_start == window_size - 1
@@ -280,6 +298,11 @@ class Trainer:
         self.position = 0
         if not settings.eval_every and self.evaluated_step != self.step:  # an extended run evaluated this step
             self._evaluate_and_checkpoint(progress)
+
+    def _add_data_wait(self) -> None:
+        self.timings["data_wait_s"] = self.data_wait[0]
+        train = self.timings["train_s"]
+        self.timings["data_wait_fraction"] = round(self.data_wait[0] / train, 4) if train > 0 else 0.0
 
     def _add_training_time(self, since: tuple[float, float]) -> None:
         wall, cpu = _clock()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, final
@@ -20,10 +21,13 @@ __all__ = [
     "SCHEDULES",
     "Extension",
     "TrainingSettings",
+    "auto_workers",
     "extend_settings",
     "resolve_training_settings",
+    "resolve_workers",
     "resume_conflicts",
     "steps_per_epoch",
+    "usable_cpus",
 ]
 
 #: Learning-rate schedules: linear warmup, then linear decay to 0, cosine decay to 0, or constant.
@@ -48,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
 MAX_LR = 3.4028234663852886e38 / 10
 #: Settings a resumed run may change: they do not change what is computed.
 RESUMABLE_CHANGES = frozenset({"device", "workers"})
+#: The most DataLoader workers ``--workers auto`` starts per training process.
+AUTO_WORKERS_CAP = 4
 #: Settings a resumed run may raise to train further (see :func:`extend_settings`).
 EXTENDABLE = ("epochs", "max_steps")
 
@@ -85,8 +91,10 @@ class TrainingSettings:
     precision: str
     #: Device name (``cpu``, ``cuda``, ``mps`` or a plugin's), resolved from ``auto``.
     device: str
-    #: DataLoader worker processes (``0`` loads in the training process).
+    #: DataLoader worker processes (``0`` loads in the training process); ``auto`` is resolved to a number.
     workers: int = 0
+    #: Run the module through ``torch.compile`` (models declaring the ``torch_compile`` capability only).
+    compile: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -130,17 +138,49 @@ def _validate(values: Mapping[str, Any]) -> None:
         raise BadInputError(f"--schedule must be one of {', '.join(SCHEDULES)}; got {values['schedule']!r}")
     if isinstance(values["seed"], bool) or not isinstance(values["seed"], int) or values["seed"] < 0:
         raise BadInputError(f"--seed must be an int of 0 or more; got {values['seed']!r}")
-    if isinstance(values["workers"], bool) or not isinstance(values["workers"], int) or values["workers"] < 0:
-        raise BadInputError(f"--workers must be an int of 0 or more; got {values['workers']!r}")
+    if not isinstance(values["compile"], bool):
+        raise BadInputError(f"--compile must be true or false; got {values['compile']!r}")
+
+
+def usable_cpus() -> int:
+    """Return the CPUs this process may run on (its affinity mask where the OS has one, else the CPU count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return max(os.cpu_count() or 1, 1)
+
+
+def auto_workers(local_processes: int = 1) -> int:
+    """Return the DataLoader workers ``--workers auto`` means for one of ``local_processes`` on this machine.
+
+    Each training process keeps one CPU for itself and takes up to :data:`AUTO_WORKERS_CAP`
+    of the rest of its share; a machine with one CPU per process loads in the process (``0``).
+    """
+    share = usable_cpus() // max(local_processes, 1)
+    return max(0, min(AUTO_WORKERS_CAP, share - 1))
+
+
+def resolve_workers(value: Any, local_processes: int = 1) -> int:
+    """Return ``value`` as a number of workers: ``"auto"`` becomes :func:`auto_workers`, an int of 0 or more stays.
+
+    :raises BadInputError: for anything else.
+    """
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return auto_workers(local_processes)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise BadInputError(f"--workers must be 'auto' or an int of 0 or more; got {value!r}")
+    return value
 
 
 def resolve_training_settings(
-    preset_training: Mapping[str, Any], overrides: Mapping[str, Any], *, device: str
+    preset_training: Mapping[str, Any], overrides: Mapping[str, Any], *, device: str, local_processes: int = 1
 ) -> TrainingSettings:
     """Merge defaults, the preset's ``training`` mapping and the user's flags (``None`` = not given).
 
     ``--epochs`` and ``--max-steps`` exclude each other; a user's choice of one
-    drops the preset's value of the other.
+    drops the preset's value of the other. ``workers="auto"`` becomes a number for this
+    machine shared by ``local_processes`` training processes (:func:`auto_workers`).
 
     :raises BadInputError: for both ``epochs`` and ``max_steps`` given, or any value out of range.
     """
@@ -153,7 +193,8 @@ def resolve_training_settings(
         values["max_steps"] = None
     values.update(given)
     values["device"] = device
-    values.setdefault("workers", 0)
+    values["workers"] = resolve_workers(values.get("workers", 0), local_processes)
+    values.setdefault("compile", False)
     unknown = set(values) - {f.name for f in dataclasses.fields(TrainingSettings)}
     if unknown:
         raise BadInputError(f"unknown training settings {sorted(unknown)}")
@@ -168,12 +209,14 @@ def resolve_training_settings(
 def resume_conflicts(stored: Mapping[str, Any], overrides: Mapping[str, Any]) -> list[str]:
     """Return ``--flag (run has X, given Y)`` for each given flag that contradicts the stored settings."""
     conflicts = []
+    # A setting added after a run was made (``compile``) has its default in that run.
+    defaults = {f.name: f.default for f in dataclasses.fields(TrainingSettings) if f.default is not dataclasses.MISSING}
     for name, value in overrides.items():
         if value is None or name in RESUMABLE_CHANGES:
             continue
-        if name not in stored or stored[name] != value:
+        if (name not in stored and name not in defaults) or stored.get(name, defaults.get(name)) != value:
             flag = "--" + name.replace("_", "-")
-            conflicts.append(f"{flag} (the run has {stored.get(name)!r}, given {value!r})")
+            conflicts.append(f"{flag} (the run has {stored.get(name, defaults.get(name))!r}, given {value!r})")
     return conflicts
 
 

@@ -18,6 +18,7 @@ from typing import Any, final
 
 from openzoo.engine import components as comp
 from openzoo.engine.checkpoint import load_trainer_state, seed_everything
+from openzoo.engine.compiling import check_compile
 from openzoo.engine.config_files import record_sources
 from openzoo.engine.distributed import Distributed, setup_distributed
 from openzoo.engine.loading import load_saved_model, model_config
@@ -29,7 +30,14 @@ from openzoo.engine.runconfig import build_run_config
 from openzoo.engine.rundir import MODEL_DIR, RunDir, atomic_write_json, clean_checkpoints
 from openzoo.engine.runlock import LOCK_FILE, RunDirInUseError, lock_holder
 from openzoo.engine.session import plan_loggers, training_session
-from openzoo.engine.settings import TrainingSettings, extend_settings, resolve_training_settings, steps_per_epoch
+from openzoo.engine.settings import (
+    TrainingSettings,
+    extend_settings,
+    resolve_training_settings,
+    resolve_workers,
+    steps_per_epoch,
+    usable_cpus,
+)
 from openzoo.errors import BadInputError
 from openzoo.plugins import Registry
 from openzoo.strict_loading import check_weight_files
@@ -136,7 +144,10 @@ def start_training(
         options or {}, model_spec.options, dataset_spec.options, model_name=model_spec.name, dataset_name=dataset
     )
     plan = comp.resolve_device(registry, device or "auto", precision or "fp32", model_spec)
-    settings = resolve_training_settings(chosen.training, training, device=plan.name)
+    settings = resolve_training_settings(
+        chosen.training, training, device=plan.name, local_processes=_local_processes()
+    )
+    check_compile(model_spec, settings.compile)
     plans = comp.plan_metrics(registry, metrics or comp.default_metric_names(model_spec, task), task.name)
     selection = comp.selection_metric(model_spec, task, select_metric, plans) if plans else None
     logger_specs = plan_loggers(registry, loggers)
@@ -173,6 +184,8 @@ def start_training(
                     command=command,
                 )
                 record["loggers"] = [spec.name for spec in logger_specs]
+                if _is_auto(training.get("workers")):
+                    record["workers_auto"] = {"chose": settings.workers, "usable_cpus": usable_cpus()}
                 given = (
                     sources if sources is not None else {k: "argument" for k, v in training.items() if v is not None}
                 )
@@ -282,7 +295,8 @@ def resume_training(
     plan = comp.resolve_device(
         registry, device or stored.get("device", "auto"), stored.get("precision", "fp32"), model_spec
     )
-    stored.update(device=plan.name, workers=stored.get("workers", 0) if workers is None else workers)
+    chosen_workers = stored.get("workers", 0) if workers is None else resolve_workers(workers, _local_processes())
+    stored.update(device=plan.name, workers=chosen_workers)
     try:
         settings = TrainingSettings(**stored)
     except TypeError as exc:
@@ -324,6 +338,8 @@ def resume_training(
                 clean_checkpoints(run.checkpoints)
                 now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
                 resumed = {"at": now, "step": int(state["step"]), "command": command}
+                if _is_auto(workers):
+                    resumed["workers_auto"] = {"chose": settings.workers, "usable_cpus": usable_cpus()}
                 config.setdefault("resumes", []).append(resumed)
                 if extended is not None:
                     extension = {"at": now, "step": int(state["step"]), **extended.record}
@@ -342,6 +358,16 @@ def resume_training(
             )  # fmt: skip
     finally:
         env.shutdown()
+
+
+def _local_processes() -> int:
+    """Return the training processes on this machine (torchrun's ``LOCAL_WORLD_SIZE``, else 1)."""
+    text = os.environ.get("LOCAL_WORLD_SIZE", "1")
+    return int(text) if text.isdigit() and int(text) > 0 else 1
+
+
+def _is_auto(workers: Any) -> bool:
+    return isinstance(workers, str) and workers.strip().lower() == "auto"
 
 
 def _check_world_size(config: Mapping[str, Any], run: RunDir, env: Distributed) -> None:
