@@ -103,3 +103,23 @@ def test_a_damaged_checkpoint_that_nobody_is_replacing_fails_at_once(train_run, 
     with pytest.raises(BadInputError, match="safetensors"):
         api.load(path, registry=registry)
     assert len(calls) == 1  # no retry hides real damage
+
+
+def test_a_reader_never_returns_a_model_read_while_the_checkpoint_kept_changing(train_run, registry, monkeypatch):
+    path = _checkpoint_only_run(train_run)
+    calls = []
+    real = loading.load_saved_model
+
+    def writer_faster_than_the_reader(registry, spec, directory):
+        calls.append(directory)
+        model = real(registry, spec, directory)  # the read succeeds, but the files changed under it
+        checkpoint = directory.parent
+        fresh = checkpoint.with_name(f".{checkpoint.name}.tmp-race")
+        shutil.copytree(checkpoint, fresh)
+        rundir.replace_directory(fresh, checkpoint)
+        return model
+
+    monkeypatch.setattr(loading, "load_saved_model", writer_faster_than_the_reader)
+    with pytest.raises(BadInputError, match="replaced 3 times while it was being read"):
+        api.load(path, registry=registry)
+    assert len(calls) == 3

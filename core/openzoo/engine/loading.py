@@ -141,6 +141,7 @@ def _load_settled_model(registry: Registry, spec: ModelSpec, run: RunDir) -> Any
     A reader never takes the run's lock, so ``train`` may replace ``checkpoints/last`` mid-read; the
     files read are then a mix of two checkpoints, or gone. That shows as a changed directory: load again.
     """
+    source = run.model_source()
     for attempt in range(1, _READ_ATTEMPTS + 1):
         source = run.model_source()
         before = _identity(source)
@@ -150,9 +151,13 @@ def _load_settled_model(registry: Registry, spec: ModelSpec, run: RunDir) -> Any
             if attempt < _READ_ATTEMPTS and _identity(source) != before:
                 continue
             raise
-        if _identity(source) == before or attempt == _READ_ATTEMPTS:
+        if _identity(source) == before:
             return model
-    raise AssertionError("unreachable")  # pragma: no cover
+    raise BadInputError(
+        f"the checkpoint {source} was replaced {_READ_ATTEMPTS} times while it was being read "
+        "(a training run is writing this run directory); run the command again when it has finished, "
+        "or read a copy of the checkpoint"
+    )
 
 
 def load_run(
