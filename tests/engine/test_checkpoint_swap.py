@@ -71,6 +71,13 @@ def _checkpoint_only_run(train_run) -> Path:
     return run.path
 
 
+def _swap_in_a_copy(checkpoint: Path) -> None:
+    """Do what `train` does when it saves: replace ``checkpoint`` with a new directory in one step."""
+    fresh = checkpoint.with_name(f".{checkpoint.name}.tmp-race")
+    shutil.copytree(checkpoint, fresh)
+    rundir.replace_directory(fresh, checkpoint)
+
+
 def test_a_reader_whose_checkpoint_is_swapped_mid_read_loads_again(train_run, registry, monkeypatch):
     path = _checkpoint_only_run(train_run)
     calls = []
@@ -79,10 +86,7 @@ def test_a_reader_whose_checkpoint_is_swapped_mid_read_loads_again(train_run, re
     def racing_writer(registry, spec, directory):
         calls.append(directory)
         if len(calls) == 1:  # `train` swaps the checkpoint in while this reader is reading it
-            checkpoint = directory.parent
-            fresh = checkpoint.with_name(f".{checkpoint.name}.tmp-race")
-            shutil.copytree(checkpoint, fresh)
-            rundir.replace_directory(fresh, checkpoint)
+            _swap_in_a_copy(directory.parent)
             raise BadInputError(f"cannot load the model saved in {directory}: the file vanished")
         return real(registry, spec, directory)
 
@@ -113,10 +117,7 @@ def test_a_reader_never_returns_a_model_read_while_the_checkpoint_kept_changing(
     def writer_faster_than_the_reader(registry, spec, directory):
         calls.append(directory)
         model = real(registry, spec, directory)  # the read succeeds, but the files changed under it
-        checkpoint = directory.parent
-        fresh = checkpoint.with_name(f".{checkpoint.name}.tmp-race")
-        shutil.copytree(checkpoint, fresh)
-        rundir.replace_directory(fresh, checkpoint)
+        _swap_in_a_copy(directory.parent)
         return model
 
     monkeypatch.setattr(loading, "load_saved_model", writer_faster_than_the_reader)
