@@ -134,7 +134,7 @@ def openzoo_models() -> list[ModelSpec]:
                 Option("batch_size", "int", 32, "texts per forward pass"),
             ),
             precisions=("fp32", "bf16", "fp16"),
-            capabilities=frozenset({"batch_invariance", "onnx"}),
+            capabilities=frozenset({"batch_invariance", "onnx", "torch_compile"}),
             hf_auto_class="AutoModelForSequenceClassification",
             default_metrics=("accuracy", "f1_macro"),
             selection_metric="accuracy",

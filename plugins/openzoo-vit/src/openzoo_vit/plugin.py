@@ -90,7 +90,7 @@ def openzoo_models() -> list[ModelSpec]:
             options=_ARCHITECTURE_OPTIONS,
             predict_options=(Option("top_k", "int", 5, "number of best classes to return for each image"),),
             precisions=("fp32", "bf16"),
-            capabilities=frozenset({"gradient_checkpointing", "batch_invariance", "onnx"}),
+            capabilities=frozenset({"gradient_checkpointing", "batch_invariance", "onnx", "torch_compile"}),
             hf_auto_class="AutoModelForImageClassification",
             test_dataset="toy-images",
         )
