@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 
 import numpy as np
@@ -26,6 +27,9 @@ def test_train_prints_a_summary_table_on_stdout(invoke, tmp_path):
     rows = dict(line.split(None, 1) for line in result.stdout.strip().splitlines())
     assert rows["run"] == str(tmp_path / "run") and rows["steps"] == "3"
     assert {"best", "accuracy", "f1_macro", "time"} <= set(rows)
+    assert re.fullmatch(
+        r"train [\d.]+s \(\d+% of it waiting for data\), eval [\d.]+s, checkpoint [\d.]+s", rows["time"]
+    )
     assert result.stderr == ""  # --quiet
     config = json.loads((tmp_path / "run/config.json").read_text())
     assert config["training"]["lr"] == 0.02 and config["command"][0] == "openzoo"

@@ -214,7 +214,10 @@ def train(
         rows.append(["best", f"{run.best['metric']}={run.best['value']:.4g} (step {run.best['step']})"])
     rows += [[key, value] for key, value in run.metrics.items()]
     shown = ("train_s", "eval_s", "checkpoint_s")
-    times = ", ".join(f"{k.removesuffix('_s')} {run.timings[k]:.1f}s" for k in shown if k in run.timings)
+    parts = [f"{k.removesuffix('_s')} {run.timings[k]:.1f}s" for k in shown if k in run.timings]
+    if "train_s" in run.timings and "data_wait_fraction" in run.timings:  # near 0: never waits for data
+        parts[0] += f" ({run.timings['data_wait_fraction']:.0%} of it waiting for data)"
+    times = ", ".join(parts)
     rows.append(["time", times])
     click.echo(_table(rows))
     if not quiet:
