@@ -197,17 +197,21 @@ def measure(task: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--task", choices=("vit", "bert", "all"), default="all")
-    parser.add_argument("--items", type=int, default=256, help="inputs per call")
+    parser.add_argument("--items", type=int, help="inputs per call (default 256; 64 with --quick)")
     parser.add_argument("--batch-size", type=int, default=64, help="inputs per forward pass, both sides")
-    parser.add_argument("--repeats", type=int, default=5, help="paired calls in process")
-    parser.add_argument("--cli-repeats", type=int, default=3, help="paired fresh processes (CLI row)")
+    parser.add_argument("--repeats", type=int, help="paired calls in process (default 5; 1 with --quick)")
+    parser.add_argument("--cli-repeats", type=int, help="paired fresh processes, CLI rows (default 3; 1 with --quick)")
     parser.add_argument("--threads", type=int, default=2, help="torch threads, here and in the fresh processes")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 64 inputs, 1 repeat")
     parser.add_argument("--tiny", action="store_true", help="tiny presets and generated sentences (the tests)")
     parser.add_argument("--json", dest="json_path", help="also write the measurements to this JSON file")
     args = parser.parse_args(argv)
-    if args.quick:
-        args.items, args.repeats, args.cli_repeats = 64, 1, 1
+    quick = (
+        {"items": 64, "repeats": 1, "cli_repeats": 1} if args.quick else {"items": 256, "repeats": 5, "cli_repeats": 3}
+    )
+    for name, default in quick.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
     if min(args.items, args.repeats, args.cli_repeats, args.batch_size, args.threads) < 1:
         parser.error("--items, --repeats, --cli-repeats, --batch-size and --threads must be at least 1")
     import torch
