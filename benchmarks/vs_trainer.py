@@ -39,8 +39,13 @@ the ratio to ``plain`` is taken within the repeat; the table shows medians over 
 Targets: openzoo steps/s >= Trainer's and openzoo step time <= 1.05x the plain loop's; test accuracy
 within two standard errors (of a proportion over the test split) of the plain loop's.
 
-The default sizes are throughput-sized (a few hundred ViT steps, 60 MiniLM steps): the accuracies are of
-short runs, not of the presets' full recipes. Run::
+The default sizes are throughput-sized (160 ViT steps, 16 MiniLM steps of 16 sentences, so that
+4 sides x 3 repeats x 2 tasks fit in about ten minutes on two quiet cores): the accuracies are those of
+short runs, not of the presets' recipes, and 16 MiniLM steps may not leave chance level yet. For the
+accuracy side of the comparison give the run more steps, for example
+``--task bert --steps 96 --eval-every 16`` (about two minutes per side on one thread). Every side
+evaluates at the same steps, so the validation curves in the JSON can be compared point by point (with
+the same batches, schedule and dropout stream they agree to the last digit on CPU). Run::
 
     python benchmarks/vs_trainer.py                       # both tasks, 3 repeats, 1 thread (~10 min)
     python benchmarks/vs_trainer.py --task vit --repeats 5 --threads 2 --json vs_trainer.json
