@@ -26,7 +26,7 @@ medians over repeats. "agree" is the fraction of inputs where openzoo's and the 
 match (the same weights must give the same answers). Target: openzoo >= 0.97x the pipeline's items/s.
 Run::
 
-    python benchmarks/predict_vs_pipeline.py                 # vit and bert, 5 repeats, 2 threads (~5 min)
+    python benchmarks/predict_vs_pipeline.py                 # vit and bert, 5 repeats, 2 threads (< 10 min)
     python benchmarks/predict_vs_pipeline.py --task bert --items 512 --json predict.json
     python benchmarks/predict_vs_pipeline.py --quick         # a ~1-minute smoke run
 """
