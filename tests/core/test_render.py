@@ -55,7 +55,12 @@ def test_tree_writes_infinity_readably():
 def test_json_converts_specs_mappings_sets_and_infinity():
     preset = Preset("tiny", "t", config={"w": 1})
     data = to_jsonable(
-        {"preset": preset, "caps": frozenset({"b", "a"}), "range": (0.0, math.inf), "opt": Option("k", "int", 3, minimum=1)}
+        {
+            "preset": preset,
+            "caps": frozenset({"b", "a"}),
+            "range": (0.0, math.inf),
+            "opt": Option("k", "int", 3, minimum=1),
+        }
     )
     assert data == {
         "preset": {

@@ -110,14 +110,20 @@ def test_test_presets_are_those_marked_test():
         ({"name": "depths", "type": "list[int]", "default": (1, "2")}, r"is not of type list\[int\]"),
         ({"name": "depths", "type": "list[int]", "default": 3}, r"default 3 is not of type list\[int\]"),
         ({"name": "width", "type": "int", "default": True}, "default True is not of type int"),
-        ({"name": "p", "type": "float", "default": 1.0, "minimum": 0, "maximum": 1, "max_open": True}, r"outside its range \[0, 1\)"),
+        (
+            {"name": "p", "type": "float", "default": 1.0, "minimum": 0, "maximum": 1, "max_open": True},
+            r"outside its range \[0, 1\)",
+        ),
         ({"name": "mode", "type": "str", "minimum": 0}, "bounds apply to int and float options only"),
         ({"name": "width", "type": "int", "minimum": 0.5}, "minimum 0.5 must be a finite int"),
         ({"name": "p", "type": "float", "maximum": math.inf}, "maximum inf must be a finite float"),
         ({"name": "p", "type": "float", "minimum": 1, "maximum": 0}, r"the range \[1, 0\] holds no value"),
         ({"name": "p", "type": "float", "minimum": 1, "maximum": 1, "min_open": True}, "holds no value"),
         ({"name": "p", "type": "float", "min_open": True}, "min_open needs a minimum"),
-        ({"name": "depths", "type": "list[int]", "default": (2, 0), "minimum": 1}, r"\(2, 0\) is outside its range >= 1"),
+        (
+            {"name": "depths", "type": "list[int]", "default": (2, 0), "minimum": 1},
+            r"\(2, 0\) is outside its range >= 1",
+        ),
     ],
     ids=[
         "name",

@@ -29,7 +29,9 @@ _DECODING_OPTIONS = (
     Option(
         "do_sample", "bool", None, "sample instead of greedy decoding (default: true when a sampling option is set)"
     ),
-    Option("temperature", "float", None, "divide logits by this before sampling (default 1.0)", minimum=0, min_open=True),
+    Option(
+        "temperature", "float", None, "divide logits by this before sampling (default 1.0)", minimum=0, min_open=True
+    ),
     Option("top_k", "int", None, "sample among the k most likely tokens only (0 = all; default 0)", minimum=0),
     Option(
         "top_p",
@@ -40,7 +42,9 @@ _DECODING_OPTIONS = (
         maximum=1,
         min_open=True,
     ),
-    Option("repetition_penalty", "float", None, "penalise tokens already present (1.0 = none)", minimum=0, min_open=True),
+    Option(
+        "repetition_penalty", "float", None, "penalise tokens already present (1.0 = none)", minimum=0, min_open=True
+    ),
     Option("seed", "int", None, "seed for sampling: the same seed gives the same text"),
     Option("stop", "str", None, "stop string: generation ends before its first occurrence (a list in Python)"),
     Option("use_cache", "bool", None, "reuse attention keys and values between steps (default true)"),
