@@ -81,8 +81,8 @@ PLANTED = {
         "model:bad-unchecked-option::check_model_refuses_option_values_outside_their_type(preset=tiny)",
         "hidden='twelve' raised ValueError",
     ),
-    "fixture-more-bad-off-by-one-bound": (
-        "model:bad-off-by-one-bound::check_model_refuses_option_values_outside_their_bounds(preset=tiny)",
+    "fixture-more-bad-clamped-bound": (
+        "model:bad-clamped-bound::check_model_refuses_option_values_outside_their_bounds(preset=tiny)",
         "create with hidden=0 (>= 1) was accepted",
     ),
     "fixture-more-bad-loud-init": (
@@ -105,10 +105,6 @@ PLANTED = {
 
 #: plugin -> further checks its defect rightly fails too (the ids are of the same plugin).
 ALSO_FAILS = {
-    # no validation at all: hidden=0 (below the declared minimum 1) builds a model as well
-    "fixture-more-bad-unchecked-option": {
-        "model:bad-unchecked-option::check_model_refuses_option_values_outside_their_bounds(preset=tiny)"
-    },
     # a loss summed over tokens is also far above the chance loss ln(vocabulary) at initialisation
     "fixture-more-bad-summed-loss": {"model:bad-summed-loss::check_model_every_preset_builds_and_starts_near_chance"},
     # the drifted default rounds every score, so predict no longer gives the softmax probability
