@@ -167,7 +167,8 @@ def check_model_refuses_option_values_outside_their_bounds(subject: ModelSubject
     For every model option with a ``minimum`` or ``maximum`` the suite builds the test
     preset with the value just beyond each bound (the bound itself when it is open, the
     next integer or float when it is closed); for every such predict option it calls
-    ``predict`` on one example with that value. Each must raise :class:`openzoo.BadInputError`
+    ``predict`` on one example (a text cut to 24 characters) with that value, after the same
+    call with the default options has answered. Each must raise :class:`openzoo.BadInputError`
     (a ``ValueError`` is accepted too), not build the model, answer, or fail with another error.
 
     Why: the command line refuses ``-o dropout=1.5`` from the declared range, but Python
@@ -194,6 +195,13 @@ def check_model_refuses_option_values_outside_their_bounds(subject: ModelSubject
         model = subject.build(preset)
         model.module.eval()
         example = raw_input(subject.spec.task, sample_examples(subject.spec.task, subject.dataset, 1)[0])
+        if isinstance(example, str):
+            example = example[:24]  # a short prompt: a refusal must come from the option, not the input's length
+        try:
+            model.predict([example])
+        except Exception as exc:  # noqa: BLE001 -- reported: without a working call no refusal means anything
+            problems.append(f"predict of the probe input with default options raised {type(exc).__name__}: {exc}")
+            bounded = []
         for option in bounded:
             for value in outside_values(option):
                 call = lambda options={option.name: value}: model.predict([example], **options)  # noqa: E731
