@@ -146,6 +146,15 @@ class Option:
     help: str = ""
     #: If non-empty, the only values allowed.
     choices: tuple[Any, ...] = ()
+    #: Smallest value allowed (of each element, for a list option); ``None``: no lower bound.
+    #: Only for ``int``, ``float``, ``list[int]`` and ``list[float]`` options.
+    minimum: float | None = None
+    #: Largest value allowed (of each element, for a list option); ``None``: no upper bound.
+    maximum: float | None = None
+    #: True when ``minimum`` itself is not allowed (``> minimum``, as click's ``FloatRange(min_open=True)``).
+    min_open: bool = False
+    #: True when ``maximum`` itself is not allowed (``< maximum``).
+    max_open: bool = False
 
     def __post_init__(self) -> None:
         if not re.match(r"^[a-z][a-z0-9_]*$", self.name or ""):
@@ -158,6 +167,48 @@ class Option:
             object.__setattr__(self, "default", tuple(self.default))
         if self.choices and self.default is not None and self.default not in self.choices:
             raise ValueError(f"option {self.name!r}: default {self.default!r} is not among choices {self.choices}")
+        _check_bounds(self)
+
+    def range_text(self) -> str:
+        """Return the allowed range as interval text (``[0, 1)``, ``>= 1``, ``> 0``); empty without bounds."""
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None:
+            return f"{'(' if self.min_open else '['}{low}, {high}{')' if self.max_open else ']'}"
+        if low is not None:
+            return f"{'>' if self.min_open else '>='} {low}"
+        if high is not None:
+            return f"{'<' if self.max_open else '<='} {high}"
+        return ""
+
+    def in_range(self, value: Any) -> bool:
+        """Return whether a number (or each number of a list value) lies within the declared bounds."""
+        if isinstance(value, (tuple, list)):
+            return all(self.in_range(item) for item in value)
+        low, high = self.minimum, self.maximum
+        if low is not None and (value <= low if self.min_open else value < low):
+            return False
+        return high is None or (value < high if self.max_open else value <= high)
+
+
+def _check_bounds(option: Option) -> None:
+    """Reject bounds on a non-numeric option, bounds that allow nothing, and a default or choice out of range."""
+    low, high = option.minimum, option.maximum
+    for label, bound, is_open in (("minimum", low, option.min_open), ("maximum", high, option.max_open)):
+        if bound is None and is_open:
+            raise ValueError(f"option {option.name!r}: {label[:3]}_open needs a {label}")
+    if low is None and high is None:
+        return
+    element_type = option.type.removeprefix("list[").removesuffix("]")
+    if element_type not in ("int", "float"):
+        raise ValueError(f"option {option.name!r}: bounds apply to int and float options only, not {option.type}")
+    for label, bound in (("minimum", low), ("maximum", high)):
+        if bound is not None and (not _is_option_value(bound, element_type) or not math.isfinite(bound)):
+            raise ValueError(f"option {option.name!r}: {label} {bound!r} must be a finite {element_type}")
+    if low is not None and high is not None and (low > high or (low == high and (option.min_open or option.max_open))):
+        raise ValueError(f"option {option.name!r}: the range {option.range_text()} holds no value")
+    for value in (option.default, *option.choices):
+        if value is not None and not option.in_range(value):
+            raise ValueError(f"option {option.name!r}: {value!r} is outside its range {option.range_text()}")
 
 
 @final

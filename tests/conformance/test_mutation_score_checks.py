@@ -81,6 +81,10 @@ PLANTED = {
         "model:bad-unchecked-option::check_model_refuses_option_values_outside_their_type(preset=tiny)",
         "hidden='twelve' raised ValueError",
     ),
+    "fixture-more-bad-clamped-bound": (
+        "model:bad-clamped-bound::check_model_refuses_option_values_outside_their_bounds(preset=tiny)",
+        "create with hidden=0 (>= 1) was accepted",
+    ),
     "fixture-more-bad-loud-init": (
         "model:bad-loud-init::check_model_every_preset_builds_and_starts_near_chance",
         "preset 'small': loss at initialisation",
@@ -173,6 +177,7 @@ def test_clean_fixture_passes_every_check_of_the_new_categories(more_reports):
         "check_metric_merges_uneven_shards",
         "check_model_predict_option_choices_are_not_inert",
         "check_model_refuses_option_values_outside_their_type",
+        "check_model_refuses_option_values_outside_their_bounds",
         "check_model_every_preset_builds_and_starts_near_chance",
         "check_model_predict_defaults_match_declared_options",
         "check_dataset_loader_defaults_match_declared_options",

@@ -279,6 +279,7 @@ def test_info_shows_everything_in_a_model_spec(invoke):
         "    test preset: no",
         "  - name: width",
         "    type: int",
+        "    range: >= 1",
         "    help: hidden width",
         "precisions: fp32, bf16",
         "capabilities: batch_invariance",
@@ -358,6 +359,7 @@ def test_info_json_is_the_whole_spec(invoke):
         "requires_pretrained": False,
     }
     assert record["options"][0]["type"] == "int"
+    assert record["options"][0]["minimum"] == 1
     assert record["origin"] == {"dist": "ozfix-good", "version": "1.2.0", "plugin": "ozfix_good", "builtin": False}
 
 

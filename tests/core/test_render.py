@@ -55,7 +55,12 @@ def test_tree_writes_infinity_readably():
 def test_json_converts_specs_mappings_sets_and_infinity():
     preset = Preset("tiny", "t", config={"w": 1})
     data = to_jsonable(
-        {"preset": preset, "caps": frozenset({"b", "a"}), "range": (0.0, math.inf), "opt": Option("k", "int", 3)}
+        {
+            "preset": preset,
+            "caps": frozenset({"b", "a"}),
+            "range": (0.0, math.inf),
+            "opt": Option("k", "int", 3, minimum=1),
+        }
     )
     assert data == {
         "preset": {
@@ -68,6 +73,16 @@ def test_json_converts_specs_mappings_sets_and_infinity():
         },
         "caps": ["a", "b"],
         "range": [0.0, "inf"],
-        "opt": {"name": "k", "type": "int", "default": 3, "help": "", "choices": []},
+        "opt": {
+            "name": "k",
+            "type": "int",
+            "default": 3,
+            "help": "",
+            "choices": [],
+            "minimum": 1,
+            "maximum": None,
+            "min_open": False,
+            "max_open": False,
+        },
     }
     assert json.loads(dump_json({"range": (0.0, math.inf)})) == {"range": [0.0, "inf"]}

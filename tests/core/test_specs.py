@@ -110,12 +110,73 @@ def test_test_presets_are_those_marked_test():
         ({"name": "depths", "type": "list[int]", "default": (1, "2")}, r"is not of type list\[int\]"),
         ({"name": "depths", "type": "list[int]", "default": 3}, r"default 3 is not of type list\[int\]"),
         ({"name": "width", "type": "int", "default": True}, "default True is not of type int"),
+        (
+            {"name": "p", "type": "float", "default": 1.0, "minimum": 0, "maximum": 1, "max_open": True},
+            r"outside its range \[0, 1\)",
+        ),
+        ({"name": "mode", "type": "str", "minimum": 0}, "bounds apply to int and float options only"),
+        ({"name": "width", "type": "int", "minimum": 0.5}, "minimum 0.5 must be a finite int"),
+        ({"name": "p", "type": "float", "maximum": math.inf}, "maximum inf must be a finite float"),
+        ({"name": "p", "type": "float", "minimum": 1, "maximum": 0}, r"the range \[1, 0\] holds no value"),
+        ({"name": "p", "type": "float", "minimum": 1, "maximum": 1, "min_open": True}, "holds no value"),
+        ({"name": "p", "type": "float", "min_open": True}, "min_open needs a minimum"),
+        (
+            {"name": "depths", "type": "list[int]", "default": (2, 0), "minimum": 1},
+            r"\(2, 0\) is outside its range >= 1",
+        ),
     ],
-    ids=["name", "type", "default-type", "bool-default", "choices", "list-item", "list-scalar", "bool-for-int"],
+    ids=[
+        "name",
+        "type",
+        "default-type",
+        "bool-default",
+        "choices",
+        "list-item",
+        "list-scalar",
+        "bool-for-int",
+        "default-out-of-range",
+        "bounds-on-str",
+        "float-bound-on-int",
+        "infinite-bound",
+        "empty-range",
+        "empty-open-range",
+        "open-without-bound",
+        "list-element-out-of-range",
+    ],
 )
 def test_invalid_options_are_rejected(fields, message):
     with pytest.raises(ValueError, match=message):
         Option(**fields)
+
+
+@pytest.mark.parametrize(
+    ("fields", "text", "inside", "outside"),
+    [
+        ({"minimum": 0, "maximum": 1, "max_open": True}, "[0, 1)", (0, 0.999), (-1e-9, 1.0)),
+        ({"minimum": 0, "min_open": True}, "> 0", (1e-9, 1e9), (0, -1)),
+        ({"minimum": 0, "maximum": 1, "min_open": True}, "(0, 1]", (1e-9, 1), (0, 1.0001)),
+        ({"maximum": 2}, "<= 2", (2, -5), (2.0001,)),
+        ({"maximum": 2, "max_open": True}, "< 2", (1.999,), (2,)),
+    ],
+    ids=["half-open", "positive", "open-closed", "at-most", "below"],
+)
+def test_an_option_range_reads_as_an_interval_and_holds_what_it_says(fields, text, inside, outside):
+    option = Option("p", "float", **fields)
+    assert option.range_text() == text
+    assert all(option.in_range(value) for value in inside)
+    assert not any(option.in_range(value) for value in outside)
+
+
+def test_a_list_option_range_applies_to_each_element():
+    option = Option("depths", "list[int]", (2, 2), minimum=1)
+    assert option.in_range((1, 5))
+    assert not option.in_range((1, 0))
+
+
+def test_an_option_without_bounds_accepts_every_number():
+    option = Option("seed", "int", 0)
+    assert option.range_text() == ""
+    assert option.in_range(-(10**9))
 
 
 def test_an_int_default_is_accepted_for_a_float_option():

@@ -26,6 +26,24 @@ def checkpoint_weights_are_finite(run_path) -> list[int]:
     return sorted(steps)
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("dropout=1.5", "option 'dropout' of model 'ozmlp' must be in the range [0, 1); got '1.5'"),
+        ("dropout=1", "option 'dropout' of model 'ozmlp' must be in the range [0, 1); got '1'"),
+        ("hidden=-3", "option 'hidden' of model 'ozmlp' must be in the range >= 1; got '-3'"),
+    ],
+    ids=["above", "at-open-bound", "negative-size"],
+)
+def test_an_option_outside_its_declared_range_is_refused_before_anything_is_written(
+    tmp_path, cli_env, cli_process, option, message
+):
+    done = cli_process.run_openzoo(*TRAIN, "-o", option, "--out", str(tmp_path / "run"), env=cli_env)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "run").exists()
+
+
 def test_an_infinite_learning_rate_is_refused_before_anything_is_written(tmp_path, cli_env, cli_process):
     done = cli_process.run_openzoo(*TRAIN, "--lr", "inf", "--out", str(tmp_path / "run"), env=cli_env)
     assert done.returncode == 2

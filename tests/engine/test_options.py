@@ -157,3 +157,19 @@ def test_a_list_option_refuses_an_item_of_the_wrong_type_and_names_the_option():
         convert_option(option, "2,x", "model 'm'")
     with pytest.raises(BadInputError, match=r"takes a list\[int\]"):
         convert_option(option, 3, "model 'm'")
+
+
+def test_a_value_outside_the_declared_range_names_the_option_value_and_range():
+    option = Option("dropout", "float", None, minimum=0, maximum=1, max_open=True)
+    assert convert_option(option, "0.5", "model 'm'") == 0.5
+    assert convert_option(option, 0, "model 'm'") == 0.0
+    for value in ("1", 1.0, "-0.01"):
+        with pytest.raises(BadInputError, match=r"option 'dropout' of model 'm' must be in the range \[0, 1\); got "):
+            convert_option(option, value, "model 'm'")
+
+
+def test_a_list_option_range_is_checked_element_by_element():
+    option = Option("depths", "list[int]", (2, 2), minimum=1)
+    assert convert_option(option, "1,3", "model 'm'") == (1, 3)
+    with pytest.raises(BadInputError, match=r"option 'depths' of model 'm' must be in the range >= 1; got '0'"):
+        convert_option(option, "2,0", "model 'm'")

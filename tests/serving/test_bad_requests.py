@@ -47,8 +47,8 @@ BAD_BODIES = [
     pytest.param(
         f'{{"inputs": ["{GOOD_IMAGE}"], "options": {{"top_k": 0}}}}'.encode(),
         422,
-        "top_k must be a positive integer",
-        id="option_the_model_refuses",
+        "option 'top_k' of predict of model 'vit' must be in the range >= 1; got 0",
+        id="option_outside_its_declared_range",
     ),
     pytest.param(
         b'{"inputs": ["x"], "input": []}', 422, "input: Extra inputs are not permitted", id="misspelled_field"

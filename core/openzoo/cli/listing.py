@@ -209,6 +209,7 @@ def _option_details(option: Any) -> dict[str, Any]:
         "type": option.type,
         "default": option.default if option.default is not None else "(not set)",
         "choices": list(option.choices),
+        "range": option.range_text(),
         "help": option.help,
     }
 

@@ -99,6 +99,7 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     consistency_checks.check_model_ranking_scores_agree_with_pair_scores,
     consistency_checks.check_model_image_encodings_give_the_same_prediction,
     consistency_checks.check_model_refuses_option_values_outside_their_type,
+    option_checks.check_model_refuses_option_values_outside_their_bounds,
     consistency_checks.check_model_every_preset_builds_and_starts_near_chance,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
@@ -219,6 +220,8 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
         yield partial(consistency_checks.check_model_predict_option_choices_are_not_inert, **p)
     if any(o.choices or o.type in consistency_checks.OPTION_TYPES_PROBED for o in spec.options):
         yield partial(consistency_checks.check_model_refuses_option_values_outside_their_type, **p)
+    if any(option_checks.outside_values(o) for o in (*spec.options, *spec.predict_options)):
+        yield partial(option_checks.check_model_refuses_option_values_outside_their_bounds, **p)
     names = {o.name for o in spec.predict_options}
     if "generation" in spec.capabilities and {"do_sample", "seed"} <= names:
         yield partial(option_checks.check_generation_sampling_follows_its_options, **p)

@@ -5,17 +5,28 @@ follow one convention: the same seed gives the same sampled text, sampling diffe
 from greedy decoding for some seed, and the sampling filters reduce to greedy
 decoding at their limits (``top_k=1``, a tiny ``top_p``, a tiny ``temperature``).
 A declared filter that changes nothing there is reported as inert.
+
+Declared option ranges (:attr:`openzoo.Option.minimum` and friends) are what the command
+line enforces; ``create`` and ``predict`` must refuse a value just outside them too, since
+Python callers and config files bypass the command line.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from openzoo.conformance.declaration import check, fail
 from openzoo.conformance.subjects import ModelSubject
-from openzoo.conformance.task_inputs import sample_examples
+from openzoo.conformance.task_inputs import raw_input, sample_examples
+from openzoo.specs import Option
 
-__all__ = ["GREEDY_LIMITS", "check_generation_sampling_follows_its_options"]
+__all__ = [
+    "GREEDY_LIMITS",
+    "check_generation_sampling_follows_its_options",
+    "check_model_refuses_option_values_outside_their_bounds",
+    "outside_values",
+]
 
 #: Values at which each sampling filter leaves only the most likely token: sampling equals greedy.
 GREEDY_LIMITS: dict[str, Any] = {"top_k": 1, "top_p": 1e-6, "temperature": 1e-3}
@@ -112,4 +123,95 @@ def check_generation_sampling_follows_its_options(subject: ModelSubject, *, pres
             "each declared sampling filter must reach the sampler (at its limit sampling equals greedy)",
             "; ".join(inert),
             "pass the option to the sampler, or stop declaring it",
+        )
+
+
+def outside_values(option: Option) -> list[Any]:
+    """Return the values just outside each declared bound of ``option`` (one per bound, the closest there is).
+
+    An open bound gives the bound itself; a closed one the next integer, or the next float
+    (``math.nextafter``), beyond it. A list option gets a one-element list of that value.
+    """
+    element = option.type.removeprefix("list[").removesuffix("]")
+    values = []
+    for bound, is_open, direction in ((option.minimum, option.min_open, -1), (option.maximum, option.max_open, 1)):
+        if bound is None:
+            continue
+        if is_open:
+            value: Any = bound
+        elif element == "int":
+            value = int(bound) + direction
+        else:
+            value = math.nextafter(float(bound), direction * math.inf)
+        values.append([value] if option.type.startswith("list[") else value)
+    return values
+
+
+def _refusal_problem(call: Any, label: str) -> str | None:
+    """Run ``call``; return what went wrong unless it raised ``ValueError`` (``BadInputError`` is one)."""
+    try:
+        call()
+    except ValueError:
+        return None
+    except Exception as exc:  # noqa: BLE001 -- any other exception is the failure reported
+        return f"{label} raised {type(exc).__name__}: {str(exc)[:120]}"
+    return f"{label} was accepted"
+
+
+@check(
+    kind="model", level="recommended", applies_to="test presets of models that declare option bounds (minimum/maximum)"
+)
+def check_model_refuses_option_values_outside_their_bounds(subject: ModelSubject, *, preset: str) -> None:
+    """``create`` and ``predict`` refuse a value just outside each declared bound of an option.
+
+    For every model option with a ``minimum`` or ``maximum`` the suite builds the test
+    preset with the value just beyond each bound (the bound itself when it is open, the
+    next integer or float when it is closed); for every such predict option it calls
+    ``predict`` on one example (a text cut to 24 characters) with that value, after the same
+    call with the default options has answered. Each must raise :class:`openzoo.BadInputError`
+    (a ``ValueError`` is accepted too), not build the model, answer, or fail with another error.
+
+    Why: the command line refuses ``-o dropout=1.5`` from the declared range, but Python
+    callers and config files reach ``create`` directly; a check written with ``<`` for
+    ``<=`` or a forgotten one lets a value the plugin declared impossible build a model
+    that trains on nonsense. Fix: validate each option against the range it declares (or
+    declare the range the code really accepts).
+
+    Recommended in suite 1.3 and required from 1.4: a new required check arrives as recommended for
+    one minor release (GOVERNANCE.md).
+    """
+    factory = subject.resolve()
+    base = dict(subject.preset(preset).config)
+    problems = []
+    for option in subject.spec.options:
+        for value in outside_values(option):
+            config = {**base, option.name: value}
+            call = lambda config=config: factory.create(config=config, dataset=subject.dataset)  # noqa: E731
+            problem = _refusal_problem(call, f"create with {option.name}={value!r} ({option.range_text()})")
+            if problem:
+                problems.append(problem)
+    bounded = [option for option in subject.spec.predict_options if outside_values(option)]
+    if bounded:
+        model = subject.build(preset)
+        model.module.eval()
+        example = raw_input(subject.spec.task, sample_examples(subject.spec.task, subject.dataset, 1)[0])
+        if isinstance(example, str):
+            example = example[:24]  # a short prompt: a refusal must come from the option, not the input's length
+        try:
+            model.predict([example])
+        except Exception as exc:  # noqa: BLE001 -- reported: without a working call no refusal means anything
+            problems.append(f"predict of the probe input with default options raised {type(exc).__name__}: {exc}")
+            bounded = []
+        for option in bounded:
+            for value in outside_values(option):
+                call = lambda options={option.name: value}: model.predict([example], **options)  # noqa: E731
+                problem = _refusal_problem(call, f"predict with {option.name}={value!r} ({option.range_text()})")
+                if problem:
+                    problems.append(problem)
+    if problems:
+        raise fail(
+            subject,
+            "a value outside an option's declared range must be refused with BadInputError",
+            "; ".join(problems),
+            "validate each option against the range it declares and raise openzoo.BadInputError naming it",
         )

@@ -49,7 +49,7 @@ def parse_assignments(items: Iterable[str]) -> dict[str, str]:
 def convert_option(option: Option, value: Any, owner: str) -> Any:
     """Return ``value`` as the option's type (text is parsed; Python values are checked).
 
-    :raises BadInputError: naming the option, its type and the value given.
+    :raises BadInputError: naming the option, its type (or its range) and the value given.
     """
     where = f"option {option.name!r} of {owner}"
     if option.type.startswith("list["):
@@ -63,12 +63,22 @@ def convert_option(option: Option, value: Any, owner: str) -> Any:
     if option.choices and converted not in option.choices:
         choices = ", ".join(repr(c) for c in option.choices)
         raise BadInputError(f"{where} must be one of {choices}; got {value!r}")
+    if option.type in ("int", "float") and not option.in_range(converted):
+        raise BadInputError(f"{where} must be in the range {option.range_text()}; got {value!r}")
     return converted
 
 
 def _convert_list(option: Option, value: Any, where: str) -> tuple[Any, ...]:
     """Return a list option's value as a tuple: ``"2,2,4"`` from the command line, a list or tuple from Python."""
-    element = Option(option.name, option.type.removeprefix("list[").removesuffix("]"), help=option.help)
+    element = Option(
+        option.name,
+        option.type.removeprefix("list[").removesuffix("]"),
+        help=option.help,
+        minimum=option.minimum,
+        maximum=option.maximum,
+        min_open=option.min_open,
+        max_open=option.max_open,
+    )
     if isinstance(value, str):
         text = value.strip().removeprefix("[").removesuffix("]").strip()
         items: Sequence[Any] = [item.strip() for item in text.split(",")] if text else []

@@ -85,7 +85,7 @@ def test_cli_predict_json_gives_the_full_records(run):
     [
         (["The cat " * 300], "context holds 256 tokens"),
         (["The cat", "-o", "topk=3"], "Did you mean 'top_k'"),
-        (["The cat", "-o", "top_p=2"], "top_p=2.0 must be in (0, 1]"),
+        (["The cat", "-o", "top_p=2"], "option 'top_p' of predict of model 'gpt' must be in the range (0, 1]"),
     ],
     ids=["prompt-too-long", "unknown-option", "bad-value"],
 )

@@ -23,10 +23,24 @@ VADER_SDIST = DataFile(
 )
 
 _MODEL_OPTIONS = (
-    Option("vocab_size", "int", None, "size of the WordPiece vocabulary trained on the training split"),
-    Option("max_length", "int", None, "longest input in tokens, [CLS] and [SEP] included; longer texts are truncated"),
+    Option("vocab_size", "int", None, "size of the WordPiece vocabulary trained on the training split", minimum=50),
+    Option(
+        "max_length",
+        "int",
+        None,
+        "longest input in tokens, [CLS] and [SEP] included; longer texts are truncated",
+        minimum=3,
+    ),
     Option("lowercase", "bool", None, "lower-case and strip accents before tokenizing (trained tokenizer only)"),
-    Option("dropout", "float", None, "dropout of the encoder and the classification head"),
+    Option(
+        "dropout",
+        "float",
+        None,
+        "dropout of the encoder and the classification head",
+        minimum=0,
+        maximum=1,
+        max_open=True,
+    ),
 )
 
 _PRESETS = (
@@ -90,8 +104,16 @@ _PRESETS = (
 
 _SPLIT_OPTIONS = (
     Option("seed", "int", 0, "seed of the stratified train/validation/test split"),
-    Option("validation", "float", 0.1, "fraction of each class held out for validation"),
-    Option("test", "float", 0.1, "fraction of each class held out for testing"),
+    Option(
+        "validation",
+        "float",
+        0.1,
+        "fraction of each class held out for validation",
+        minimum=0,
+        maximum=0.5,
+        max_open=True,
+    ),
+    Option("test", "float", 0.1, "fraction of each class held out for testing", minimum=0, maximum=0.5, max_open=True),
 )
 
 _FILE_OPTIONS = (
@@ -130,8 +152,10 @@ def openzoo_models() -> list[ModelSpec]:
             default_preset="mini",
             options=_MODEL_OPTIONS,
             predict_options=(
-                Option("top_k", "int", None, "keep only the k most probable labels in 'scores' (default: all)"),
-                Option("batch_size", "int", 32, "texts per forward pass"),
+                Option(
+                    "top_k", "int", None, "keep only the k most probable labels in 'scores' (default: all)", minimum=1
+                ),
+                Option("batch_size", "int", 32, "texts per forward pass", minimum=1),
             ),
             precisions=("fp32", "bf16", "fp16"),
             capabilities=frozenset({"batch_invariance", "onnx", "torch_compile"}),

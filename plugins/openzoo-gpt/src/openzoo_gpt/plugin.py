@@ -10,23 +10,41 @@ from __future__ import annotations
 from openzoo import TEXT_GENERATION, DatasetSpec, ModelSpec, Option, Preset, hookimpl
 
 _ARCHITECTURE_OPTIONS = (
-    Option("vocab_size", "int", None, "size of the byte-level BPE vocabulary trained on the training split (>= 257)"),
-    Option("n_positions", "int", None, "context length in tokens (prompt plus generated tokens)"),
-    Option("n_embd", "int", None, "width of the transformer (divisible by n_head)"),
-    Option("n_layer", "int", None, "number of transformer blocks"),
-    Option("n_head", "int", None, "number of attention heads"),
-    Option("dropout", "float", None, "dropout on embeddings, residuals and attention, in [0, 1)"),
+    Option(
+        "vocab_size", "int", None, "size of the byte-level BPE vocabulary trained on the training split", minimum=257
+    ),
+    Option("n_positions", "int", None, "context length in tokens (prompt plus generated tokens)", minimum=2),
+    Option("n_embd", "int", None, "width of the transformer (divisible by n_head)", minimum=1),
+    Option("n_layer", "int", None, "number of transformer blocks", minimum=1),
+    Option("n_head", "int", None, "number of attention heads", minimum=1),
+    Option(
+        "dropout", "float", None, "dropout on embeddings, residuals and attention", minimum=0, maximum=1, max_open=True
+    ),
 )
 
 _DECODING_OPTIONS = (
-    Option("max_new_tokens", "int", None, "most tokens to generate (default 64; capped by the context length)"),
+    Option(
+        "max_new_tokens", "int", None, "most tokens to generate (default 64; capped by the context length)", minimum=1
+    ),
     Option(
         "do_sample", "bool", None, "sample instead of greedy decoding (default: true when a sampling option is set)"
     ),
-    Option("temperature", "float", None, "divide logits by this before sampling (> 0; default 1.0)"),
-    Option("top_k", "int", None, "sample among the k most likely tokens only (0 = all; default 0)"),
-    Option("top_p", "float", None, "sample from the smallest set of tokens with this probability mass (0 < p <= 1)"),
-    Option("repetition_penalty", "float", None, "penalise tokens already present (> 0; 1.0 = none)"),
+    Option(
+        "temperature", "float", None, "divide logits by this before sampling (default 1.0)", minimum=0, min_open=True
+    ),
+    Option("top_k", "int", None, "sample among the k most likely tokens only (0 = all; default 0)", minimum=0),
+    Option(
+        "top_p",
+        "float",
+        None,
+        "sample from the smallest set of tokens with this probability mass",
+        minimum=0,
+        maximum=1,
+        min_open=True,
+    ),
+    Option(
+        "repetition_penalty", "float", None, "penalise tokens already present (1.0 = none)", minimum=0, min_open=True
+    ),
     Option("seed", "int", None, "seed for sampling: the same seed gives the same text"),
     Option("stop", "str", None, "stop string: generation ends before its first occurrence (a list in Python)"),
     Option("use_cache", "bool", None, "reuse attention keys and values between steps (default true)"),
@@ -34,10 +52,30 @@ _DECODING_OPTIONS = (
 
 _SPLIT_OPTIONS = (
     Option(
-        "block_chars", "int", 512, "characters per example block, cut at line ends (the model truncates to its context)"
+        "block_chars",
+        "int",
+        512,
+        "characters per example block, cut at line ends (the model truncates to its context)",
+        minimum=1,
     ),
-    Option("validation_fraction", "float", 0.05, "share of documents (or of the text's tail) held out for validation"),
-    Option("test_fraction", "float", 0.05, "share of documents (or of the text's tail) held out for testing"),
+    Option(
+        "validation_fraction",
+        "float",
+        0.05,
+        "share of documents (or of the text's tail) held out for validation",
+        minimum=0,
+        maximum=1,
+        max_open=True,
+    ),
+    Option(
+        "test_fraction",
+        "float",
+        0.05,
+        "share of documents (or of the text's tail) held out for testing",
+        minimum=0,
+        maximum=1,
+        max_open=True,
+    ),
     Option("seed", "int", 0, "seed choosing which whole documents are held out"),
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from openzoo import RECOMMENDATION, DatasetSpec, ModelSpec, Option, Preset, hookimpl
 
 _PREDICT_OPTIONS = (
-    Option("top_k", "int", 10, "number of items to recommend per user"),
+    Option("top_k", "int", 10, "number of items to recommend per user", minimum=1),
     Option(
         "fallback",
         "str",
@@ -19,13 +19,13 @@ _PREDICT_OPTIONS = (
         choices=("none", "popular"),
     ),
     # compatibility alias since 0.2.0 (warns), removed in 0.3.0
-    Option("k", "int", None, "deprecated: the former name of top_k (removed in 0.3.0)"),
+    Option("k", "int", None, "deprecated: the former name of top_k (removed in 0.3.0)", minimum=1),
 )
 
 _COMMON_MODEL_OPTIONS = (
-    Option("factors", "int", None, "size of the user and item latent factors"),
-    Option("reg", "float", None, "L2 penalty on the factors and biases of each batch, per example"),
-    Option("init_std", "float", None, "standard deviation of the initial factors"),
+    Option("factors", "int", None, "size of the user and item latent factors", minimum=1),
+    Option("reg", "float", None, "L2 penalty on the factors and biases of each batch, per example", minimum=0),
+    Option("init_std", "float", None, "standard deviation of the initial factors", minimum=0),
 )
 
 _SPLIT_OPTIONS = (
@@ -38,8 +38,24 @@ _SPLIT_OPTIONS = (
         choices=("leave-last-out", "random"),
     ),
     Option("seed", "int", 0, "seed of the random split"),
-    Option("test_fraction", "float", 0.1, "fraction of all ratings in test (split=random only)"),
-    Option("validation_fraction", "float", 0.1, "fraction of all ratings in validation (split=random only)"),
+    Option(
+        "test_fraction",
+        "float",
+        0.1,
+        "fraction of all ratings in test (split=random only)",
+        minimum=0,
+        maximum=1,
+        max_open=True,
+    ),
+    Option(
+        "validation_fraction",
+        "float",
+        0.1,
+        "fraction of all ratings in validation (split=random only)",
+        minimum=0,
+        maximum=1,
+        max_open=True,
+    ),
     Option(
         "feedback",
         "str",
@@ -117,8 +133,8 @@ def openzoo_models() -> list[ModelSpec]:
             options=(
                 *_COMMON_MODEL_OPTIONS,
                 Option("mlp_layers", "str", None, "comma-separated widths of the MLP tower, e.g. 64,32,16"),
-                Option("negatives", "int", None, "unseen items sampled per observed interaction"),
-                Option("dropout", "float", None, "dropout between MLP layers"),
+                Option("negatives", "int", None, "unseen items sampled per observed interaction", minimum=1),
+                Option("dropout", "float", None, "dropout between MLP layers", minimum=0, maximum=1, max_open=True),
             ),
             predict_options=_PREDICT_OPTIONS,
             default_metrics=("hr", "ndcg"),

@@ -12,14 +12,32 @@ from openzoo import IMAGE_CLASSIFICATION, DatasetSpec, ModelSpec, Option, Preset
 __all__ = ["openzoo_datasets", "openzoo_models"]
 
 _ARCHITECTURE_OPTIONS = (
-    Option("image_size", "int", None, "side of the square image the model sees, in pixels (inputs are resized)"),
-    Option("patch_size", "int", None, "side of a square patch, in pixels; must divide image_size"),
-    Option("hidden_size", "int", None, "width of the transformer; a multiple of num_attention_heads"),
-    Option("num_hidden_layers", "int", None, "number of transformer blocks"),
-    Option("num_attention_heads", "int", None, "attention heads per block"),
-    Option("intermediate_size", "int", None, "width of the MLP inside each block"),
-    Option("hidden_dropout_prob", "float", None, "dropout on embeddings, attention outputs and MLP outputs"),
-    Option("attention_probs_dropout_prob", "float", None, "dropout on the attention weights"),
+    Option(
+        "image_size", "int", None, "side of the square image the model sees, in pixels (inputs are resized)", minimum=1
+    ),
+    Option("patch_size", "int", None, "side of a square patch, in pixels; must divide image_size", minimum=1),
+    Option("hidden_size", "int", None, "width of the transformer; a multiple of num_attention_heads", minimum=1),
+    Option("num_hidden_layers", "int", None, "number of transformer blocks", minimum=1),
+    Option("num_attention_heads", "int", None, "attention heads per block", minimum=1),
+    Option("intermediate_size", "int", None, "width of the MLP inside each block", minimum=1),
+    Option(
+        "hidden_dropout_prob",
+        "float",
+        None,
+        "dropout on embeddings, attention outputs and MLP outputs",
+        minimum=0,
+        maximum=1,
+        max_open=True,
+    ),
+    Option(
+        "attention_probs_dropout_prob",
+        "float",
+        None,
+        "dropout on the attention weights",
+        minimum=0,
+        maximum=1,
+        max_open=True,
+    ),
 )
 
 _PRESETS = (
@@ -88,7 +106,7 @@ def openzoo_models() -> list[ModelSpec]:
             presets=_PRESETS,
             default_preset="small",
             options=_ARCHITECTURE_OPTIONS,
-            predict_options=(Option("top_k", "int", 5, "number of best classes to return for each image"),),
+            predict_options=(Option("top_k", "int", 5, "number of best classes to return for each image", minimum=1),),
             precisions=("fp32", "bf16"),
             capabilities=frozenset({"gradient_checkpointing", "batch_invariance", "onnx", "torch_compile"}),
             hf_auto_class="AutoModelForImageClassification",
