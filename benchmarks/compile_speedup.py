@@ -52,6 +52,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
 
     torch.set_num_threads(spec["threads"])
     from openzoo.engine import api
+    from openzoo.engine.rundir import read_metrics
 
     pretrained = None
     options: dict[str, Any] = {}
@@ -79,7 +80,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
         from_pretrained=pretrained,
         options=options,
     )
-    records = [json.loads(line) for line in (Path(spec["out"]) / "metrics.jsonl").read_text().splitlines()]
+    records = read_metrics(Path(spec["out"]) / "metrics.jsonl")
     windows = [r for r in records if "loss" in r and "examples_per_s" in r]
     if len(windows) < 2:
         raise SystemExit(f"{spec['model']}: fewer than two log windows; raise --steps or lower --log-every")

@@ -7,35 +7,18 @@ the two sides give the same answers for the same weights (what makes the compari
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "predict_vs_pipeline.py"
 ROWS = {"openzoo.predict", "pipeline", "pipeline again", "openzoo predict (CLI)", "pipeline script"}
 
 pytestmark = pytest.mark.slow
 
 
-def test_quick_run_reports_every_row_and_both_sides_agree(tmp_path: Path) -> None:
-    report = tmp_path / "predict.json"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick", "--tiny", "--items", "16", "--threads", "1", "--json", str(report)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "openzoo.predict" in result.stdout
-    data = json.loads(report.read_text(encoding="utf-8"))
+def test_quick_run_reports_every_row_and_both_sides_agree(run_benchmark) -> None:
+    stdout, data = run_benchmark("predict_vs_pipeline.py", "--quick", "--tiny", "--items", "16", "--threads", "1")
+    assert "openzoo.predict" in stdout
     assert data["items"] == 16
     assert set(data["tasks"]) == {"vit", "bert"}
     for name, entry in data["tasks"].items():

@@ -7,37 +7,20 @@ that runs. Tiny presets and generated sentences keep it to seconds of training.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "vs_trainer.py"
 SIDES = {"openzoo", "Trainer", "plain", "plain again"}
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("task", ["vit", "bert"])
-def test_quick_run_reports_every_side_with_finite_figures(task: str, tmp_path: Path) -> None:
+def test_quick_run_reports_every_side_with_finite_figures(task: str, run_benchmark) -> None:
     pytest.importorskip("accelerate", reason="transformers' Trainer needs accelerate (the dev extra installs it)")
-    report = tmp_path / "vs_trainer.json"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick", "--tiny", "--task", task, "--threads", "1", "--json", str(report)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "openzoo/Trainer throughput" in result.stdout
-    data = json.loads(report.read_text(encoding="utf-8"))
+    stdout, data = run_benchmark("vs_trainer.py", "--quick", "--tiny", "--task", task, "--threads", "1")
+    assert "openzoo/Trainer throughput" in stdout
     assert set(data["tasks"]) == {task}
     for name, entry in data["tasks"].items():
         rows = entry["rows"]

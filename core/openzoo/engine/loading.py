@@ -141,7 +141,6 @@ def _load_settled_model(registry: Registry, spec: ModelSpec, run: RunDir) -> Any
     A reader never takes the run's lock, so ``train`` may replace ``checkpoints/last`` mid-read; the
     files read are then a mix of two checkpoints, or gone. That shows as a changed directory: load again.
     """
-    source = run.model_source()
     for attempt in range(1, _READ_ATTEMPTS + 1):
         source = run.model_source()
         before = _identity(source)
@@ -154,7 +153,7 @@ def _load_settled_model(registry: Registry, spec: ModelSpec, run: RunDir) -> Any
         if _identity(source) == before:
             return model
     raise BadInputError(
-        f"the checkpoint {source} was replaced {_READ_ATTEMPTS} times while it was being read "
+        f"the checkpoint {run.model_source()} was replaced {_READ_ATTEMPTS} times while it was being read "
         "(a training run is writing this run directory); run the command again when it has finished, "
         "or read a copy of the checkpoint"
     )
