@@ -120,5 +120,7 @@ def to_device(batch: Any, device: torch.device) -> Any:
 
 
 def module_inputs(batch: dict[str, Any]) -> dict[str, Any]:
-    """Return the batch without ``meta`` (what ``module(**inputs)`` receives)."""
+    """Return the batch without ``meta`` (what ``module(**inputs)`` receives); the batch itself when it has none."""
+    if "meta" not in batch:
+        return batch
     return {k: v for k, v in batch.items() if k != "meta"}

@@ -57,6 +57,10 @@ class TrainResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+#: A reusable context that does nothing (``nullcontext`` may be entered any number of times).
+_NO_CONTEXT = contextlib.nullcontext()
+
+
 def _clock() -> tuple[float, float]:
     """Return (wall, process CPU) seconds: CPU time shows the loop's own cost on a busy machine."""
     return time.perf_counter(), time.process_time()
@@ -109,6 +113,10 @@ class Trainer:
         self.total_steps = settings.max_steps or settings.epochs * self.steps_per_epoch
         self.scheduler = build_scheduler(self.optimizer, settings, self.total_steps)
         self.scaler = backend.grad_scaler(settings.precision)
+        # The forward pass's autocast context, made once when it is the reusable no-op (fp32): a backend
+        # may return a single-use context manager for other precisions, so those are made per step.
+        autocast = backend.autocast(settings.precision)
+        self._fixed_autocast = autocast if isinstance(autocast, contextlib.nullcontext) else None
         self.step = 0
         self.epoch = 0
         self.position = 0
@@ -254,7 +262,7 @@ class Trainer:
             window_start = index - index % accum
             window_size = min(accum, len(batches) - window_start)
             last_in_window = index - window_start == window_size - 1
-            sync = contextlib.nullcontext() if last_in_window or not env.enabled else self.wrapped.no_sync()
+            sync = _NO_CONTEXT if last_in_window or not env.enabled else self.wrapped.no_sync()
             with sync:
                 batch = cpu_batch if self.device.type == "cpu" else to_device(cpu_batch, self.device)
                 loss = self._forward_backward(batch, window_size)
@@ -310,7 +318,7 @@ class Trainer:
         self.timings["train_cpu_s"] += cpu - since[1]
 
     def _forward_backward(self, batch: dict[str, Any], window_size: int) -> torch.Tensor:
-        with self.backend.autocast(self.settings.precision):
+        with self._fixed_autocast or self.backend.autocast(self.settings.precision):
             outputs = self.wrapped(**module_inputs(batch))
         try:
             loss = outputs["loss"]
@@ -362,10 +370,14 @@ class Trainer:
 
         The check reads the values this line reads anyway, in the same device-to-host copy: no extra sync.
         """
-        sums = [torch.stack(values).sum().float() for values in (losses, norms) if values]
-        host = torch.stack(sums).tolist() if sums else []
-        loss_sum = host[0] if losses else 0.0
-        norm_sum = host[-1] if norms else 0.0
+        if self.device.type == "cpu":  # reading a CPU tensor is no sync, and cheaper than stacking them
+            loss_sum = sum(map(float, losses))
+            norm_sum = sum(map(float, norms))
+        else:  # one device-to-host copy for the whole window
+            sums = [torch.stack(values).sum().float() for values in (losses, norms) if values]
+            host = torch.stack(sums).tolist() if sums else []
+            loss_sum = host[0] if losses else 0.0
+            norm_sum = host[-1] if norms else 0.0
         loss_total, count_total, examples_total = self.env.all_sum(
             [loss_sum, float(count), float(examples)], self.device
         )
