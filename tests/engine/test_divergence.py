@@ -63,6 +63,10 @@ def test_an_infinite_learning_rate_is_refused_before_anything_is_written(tmp_pat
         (["--max-grad-norm", "-inf"], "--max-grad-norm must be a finite number"),
         (["-o", "dropout=nan"], "option 'dropout' of model 'ozmlp' must be a finite number; got 'nan'"),
         (["-o", "dropout=-inf"], "option 'dropout' of model 'ozmlp' must be a finite number"),
+        (["--seed", str(2**70)], f"--seed must be an int from 0 to {2**63 - 1} (2**63 - 1); got {2**70}"),
+        (["--seed", "-1"], "--seed must be an int from 0 to"),
+        (["-o", f"hidden={2**70}"], "option 'hidden' of model 'ozmlp' must fit in a 64-bit integer"),
+        (["-o", f"dataset.size={2**64}"], "option 'size' of dataset 'toy-images' must fit in a 64-bit integer"),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else None,
 )

@@ -70,6 +70,26 @@ def test_workers_other_than_auto_or_a_count_are_bad_input(value):
         resolve_workers(value)
 
 
+@pytest.mark.parametrize(("count", "limit"), [(1, 8), (2, 8), (3, 12), (64, 256)], ids=lambda v: str(v))
+def test_workers_beyond_four_per_cpu_are_refused_naming_the_limit_and_auto(cpus, count, limit):
+    cpus(count)
+    assert resolve_workers(limit) == resolve_workers(str(limit)) == limit
+    with pytest.raises(BadInputError, match=rf"at most {limit}, or --workers auto \({auto_workers()} here\)"):
+        resolve_workers(limit + 1)
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_cli_workers_by_the_billion_exit_2_before_starting_any_process(invoke, tmp_path, cpus, command):
+    cpus(2)
+    out = tmp_path / "run"
+    extra = ("--out", str(out)) if command == "train" else ()
+    result = invoke(command, "ozmlp.tiny", "-d", "toy-images", "--workers", "99999999999", *extra)
+    assert result.exit_code == 2, result.output
+    assert "--workers 99999999999 would start 99999999999 loader processes" in result.output
+    assert "give at most 8, or --workers auto (1 here)" in result.output
+    assert not out.exists()
+
+
 def test_training_with_workers_auto_records_the_number_it_chose(train_run, cpus):
     cpus(3)
     run = train_run(workers="auto", epochs=1)

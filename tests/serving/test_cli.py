@@ -29,6 +29,7 @@ def test_help_lists_serve_and_export():
         (["serve", "no/such/run"], "run directory no/such/run does not exist"),
         (["serve", ".", "--port", "70000"], "--port must be at most 65535"),
         (["serve", ".", "--max-batch-size", "0"], "--max-batch-size must be an integer of at least 1"),
+        (["serve", ".", "--workers", "100000000"], "--workers 100000000 would start 100000000 server processes"),
         (["serve", ".", "--batch-timeout-ms", "-1"], "--batch-timeout-ms must be between 0 and 10000"),
         (["serve", ".", "--onnx", "no/such/export"], "--onnx no/such/export is not a directory"),
         (["export", ".", "--out", "x", "--tolerance", "0"], "must be greater than 0"),

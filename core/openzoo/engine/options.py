@@ -29,6 +29,8 @@ __all__ = [
 _TRUE = {"1", "true", "yes", "on", "y", "t"}
 _FALSE = {"0", "false", "no", "off", "n", "f"}
 _SCOPES = ("model", "dataset")
+#: The integers every library an option reaches accepts (torch sizes and seeds, numpy): 64-bit signed.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 def parse_assignments(items: Iterable[str]) -> dict[str, str]:
@@ -65,6 +67,8 @@ def convert_option(option: Option, value: Any, owner: str) -> Any:
         raise BadInputError(f"{where} must be one of {choices}; got {value!r}")
     if option.type in ("int", "float") and not option.in_range(converted):
         raise BadInputError(f"{where} must be in the range {option.range_text()}; got {value!r}")
+    if option.type == "int" and not INT64_MIN <= converted <= INT64_MAX:
+        raise BadInputError(f"{where} must fit in a 64-bit integer ({INT64_MIN} to {INT64_MAX}); got {value!r}")
     return converted
 
 

@@ -18,11 +18,13 @@ from openzoo.errors import BadInputError
 
 __all__ = [
     "EXTENDABLE",
+    "MAX_SEED",
     "SCHEDULES",
     "Extension",
     "TrainingSettings",
     "auto_workers",
     "extend_settings",
+    "max_workers",
     "resolve_training_settings",
     "resolve_workers",
     "resume_conflicts",
@@ -50,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
 }
 #: The largest learning rate: AdamW's first step moves a weight by up to 10 x lr, which must fit a float32.
 MAX_LR = 3.4028234663852886e38 / 10
+#: The largest ``--seed``: torch's generators take 64-bit seeds, and an epoch's shuffle is seeded ``seed + epoch``.
+MAX_SEED = 2**63 - 1
 #: Settings a resumed run may change: they do not change what is computed.
 RESUMABLE_CHANGES = frozenset({"device", "workers"})
 #: The most DataLoader workers ``--workers auto`` starts per training process.
@@ -136,8 +140,9 @@ def _validate(values: Mapping[str, Any]) -> None:
             raise BadInputError(f"--{name.replace('_', '-')} must be 0 or more{hint}; got {values[name]!r}")
     if values["schedule"] not in SCHEDULES:
         raise BadInputError(f"--schedule must be one of {', '.join(SCHEDULES)}; got {values['schedule']!r}")
-    if isinstance(values["seed"], bool) or not isinstance(values["seed"], int) or values["seed"] < 0:
-        raise BadInputError(f"--seed must be an int of 0 or more; got {values['seed']!r}")
+    seed = values["seed"]
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise BadInputError(f"--seed must be an int from 0 to {MAX_SEED} (2**63 - 1); got {seed!r}")
     if not isinstance(values["compile"], bool):
         raise BadInputError(f"--compile must be true or false; got {values['compile']!r}")
 
@@ -167,10 +172,26 @@ def resolve_workers(value: Any, local_processes: int = 1) -> int:
     if isinstance(value, str) and value.strip().lower() == "auto":
         return auto_workers(local_processes)
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise BadInputError(f"--workers must be 'auto' or an int of 0 or more; got {value!r}")
+    limit = max_workers()
+    if value > limit:
+        raise BadInputError(
+            f"--workers {value} would start {value} loader processes per training process, and this machine has "
+            f"{usable_cpus()} usable CPU(s): give at most {limit}, or --workers auto ({auto_workers(local_processes)} "
+            "here)"
+        )
     return value
+
+
+def max_workers() -> int:
+    """Return the most DataLoader workers a run may ask for: 4 per usable CPU, and at least 8.
+
+    More only adds processes that wait for a CPU (and memory for each); a number far beyond it is a typo
+    that would otherwise try to start that many processes.
+    """
+    return max(8, 4 * usable_cpus())
 
 
 def resolve_training_settings(
