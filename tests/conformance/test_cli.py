@@ -89,6 +89,21 @@ def test_a_passing_selection_exits_0(registry):
     assert "openzoo conformance: **passed**" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [(["--select", "check_nothing_like_this*"], "--select 'check_nothing_like_this*'"),
+     (["--select", "["], "--select '['"),
+     (["--select", "check_dataset_*", "--deselect", "*"], "--select 'check_dataset_*' --deselect '*'")],
+    ids=["no-match", "bad-glob", "all-deselected"],
+)  # fmt: skip
+def test_a_selection_that_matches_no_check_exits_2_and_writes_nothing(registry, tmp_path, flags, named):
+    report = tmp_path / "cert.json"
+    result = _invoke(registry, ["fixture-clean", *flags, "--report", str(report), "-q"])
+    assert result.exit_code == 2, result.output
+    assert f"no check of fixture-clean matches {named}" in result.output
+    assert not report.exists()
+
+
 def test_an_unavailable_device_skips_its_checks_with_the_reason_and_is_not_green(registry):
     if importlib.import_module("torch").cuda.is_available():
         pytest.skip("this machine has CUDA; the check would run")

@@ -124,3 +124,13 @@ def test_find_runs_skips_directories_that_are_not_runs(two_runs):
     root, _, _ = two_runs
     (root / "notes").mkdir()
     assert [os.path.basename(s.path) for s in find_runs(root)] == ["a", "b"]
+
+
+def test_plot_into_a_path_under_a_file_exits_2_and_leaves_the_file(two_runs, invoke, tmp_path):
+    _, first, _ = two_runs
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine")
+    result = invoke("plot", str(first.path), "--out", str(blocker / "curves.png"))
+    assert result.exit_code == 2, result.output
+    assert f"a path component is a file, not a directory (File exists: {blocker})" in result.output
+    assert "bug" not in result.output and blocker.read_text() == "mine"

@@ -84,6 +84,15 @@ def test_export_refuses_a_directory_that_is_not_empty(trained_run, tmp_path):
     assert (tmp_path / "keep.txt").read_text() == "mine"
 
 
+def test_export_under_a_file_exits_2_and_leaves_the_file(trained_run, tmp_path):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine")
+    done = _openzoo("export", str(trained_run("mf")), "--out", str(blocker / "onnx"))
+    assert done.returncode == 2, done.stderr
+    assert "a path component is a file, not a directory" in done.stderr and "bug" not in done.stderr
+    assert blocker.read_text() == "mine"
+
+
 def test_export_of_a_missing_run_exits_2(tmp_path):
     done = _openzoo("export", str(tmp_path / "nothing"), "--out", str(tmp_path / "out"))
     assert done.returncode == 2 and "does not exist" in done.stderr

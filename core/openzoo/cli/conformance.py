@@ -135,6 +135,15 @@ def conformance(
         )
     except BadInputError as exc:
         raise click.UsageError(str(exc)) from None
+    if (select or deselect or level) and not any(p.records for p in reports):
+        chosen = " ".join(
+            [f"--select {s!r}" for s in select] + [f"--deselect {d!r}" for d in deselect] + [f"--level {level}"] * bool(level)
+        )
+        raise click.UsageError(
+            f"no check of {', '.join(p.plugin for p in reports) or 'these plugins'} matches {chosen}; "
+            "check ids look like 'check_model_*' or 'model:NAME::check_model_forward_outputs(preset=tiny)' "
+            "(run without --select to see every id, or read the check catalogue)"
+        )
     certificate = build_certificate(
         reports,
         environment(registry, device),

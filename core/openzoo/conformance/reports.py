@@ -111,6 +111,9 @@ def markdown_summary(certificate: dict[str, Any]) -> str:
     for p in certificate["plugins"]:
         notable = [ch for ch in p["checks"] if ch["outcome"] != "passed"]
         lines += ["", f"### {p['dist']}:{p['plugin']} {p['version']}", ""]
+        if not p["checks"]:
+            lines.append("No check ran.")
+            continue
         if not notable:
             lines.append(f"All {len(p['checks'])} checks passed.")
             continue

@@ -11,6 +11,7 @@ and the CLI turn such errors into :class:`ResourceError` (exit code 2) instead o
 from __future__ import annotations
 
 import errno
+import os
 from typing import final
 
 from openzoo.errors import BadInputError, OpenzooError
@@ -65,9 +66,16 @@ def _disk_message(exc: OSError) -> str | None:
         return f"permission denied{where}; choose a directory you can write to (--out), or fix its permissions"
     if code == errno.EROFS:
         return f"the file system is read-only{where}; choose a writable directory with --out"
-    if code == errno.ENOTDIR:
+    if code == errno.ENOTDIR or (code == errno.EEXIST and _is_file(exc.filename)):  # mkdir(parents) on a file
         return f"a path component is a file, not a directory{where}; choose another --out"
     return None
+
+
+def _is_file(path: object) -> bool:
+    """Whether ``path`` (an ``OSError.filename``) names something that exists and is not a directory."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        return False
+    return os.path.lexists(path) and not os.path.isdir(path)
 
 
 def describe_resource_error(exc: BaseException) -> str | None:
