@@ -137,7 +137,9 @@ def conformance(
         raise click.UsageError(str(exc)) from None
     if (select or deselect or level) and not any(p.records for p in reports):
         chosen = " ".join(
-            [f"--select {s!r}" for s in select] + [f"--deselect {d!r}" for d in deselect] + [f"--level {level}"] * bool(level)
+            [f"--select {s!r}" for s in select]
+            + [f"--deselect {d!r}" for d in deselect]
+            + [f"--level {level}"] * bool(level)
         )
         raise click.UsageError(
             f"no check of {', '.join(p.plugin for p in reports) or 'these plugins'} matches {chosen}; "
