@@ -56,8 +56,11 @@ def test_a_run_is_extended_by_epochs_too(train_run, registry):
 def test_a_plan_that_is_not_longer_is_refused_and_changes_nothing(train_run, registry, max_steps):
     run = train_run(max_steps=6)
     before = {p: p.read_bytes() for p in run.path.rglob("*") if p.is_file()}
-    with pytest.raises(BadInputError, match=rf"--max-steps {max_steps} does not extend the run: .* planned 6"):
+    with pytest.raises(
+        BadInputError, match=rf"--max-steps {max_steps} does not extend the run: .* planned 6"
+    ) as refused:
         api.train(resume=run.path, max_steps=max_steps, quiet=True, registry=registry)
+    assert str(refused.value).endswith("give a larger value to train further")  # no "continue with --resume" advice
     assert {p: p.read_bytes() for p in run.path.rglob("*") if p.is_file()} == before
 
 

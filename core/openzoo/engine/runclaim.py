@@ -32,10 +32,17 @@ from openzoo.engine.rundir import STATE_FILE, RunDir
 from openzoo.engine.runlock import LOCK_FILE, RunLock
 from openzoo.errors import BadInputError, OpenzooError, PluginError
 
-__all__ = ["claim_run_directory"]
+__all__ = ["RunUnchanged", "claim_run_directory"]
 
 #: Error types whose message a failed run extends with what its directory keeps (plain constructors).
 _PLAIN_ERRORS = (OpenzooError, BadInputError, PluginError)
+
+
+class RunUnchanged(BadInputError):
+    """A request refused before it touched the run (a resume that does not extend it).
+
+    Its message says nothing of what the run directory keeps: the run is exactly as it was.
+    """
 
 
 def _make_directory(path: Path) -> None:

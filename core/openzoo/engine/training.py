@@ -25,7 +25,7 @@ from openzoo.engine.loading import load_saved_model, model_config
 from openzoo.engine.loop import Trainer
 from openzoo.engine.optim import replan_scheduler
 from openzoo.engine.options import route_options
-from openzoo.engine.runclaim import claim_run_directory
+from openzoo.engine.runclaim import RunUnchanged, claim_run_directory
 from openzoo.engine.runconfig import build_run_config
 from openzoo.engine.rundir import MODEL_DIR, RunDir, atomic_write_json, clean_checkpoints
 from openzoo.engine.runlock import LOCK_FILE, RunDirInUseError, lock_holder
@@ -329,7 +329,10 @@ def resume_training(
             eval_split = config["dataset"].get("eval_split")
             eval_examples = comp.load_split(source, eval_split, dataset_spec.name) if eval_split else None
             per_epoch = steps_per_epoch(len(train_examples), settings, env.world_size)
-            extended = extend_settings(settings, extend or {}, per_epoch, reached=int(state["step"]))
+            try:
+                extended = extend_settings(settings, extend or {}, per_epoch, reached=int(state["step"]))
+            except BadInputError as exc:  # nothing was touched: the run is as it was
+                raise RunUnchanged(str(exc)) from None
             try:
                 instance = load_saved_model(registry, model_spec, checkpoint / MODEL_DIR)
             except BadInputError as exc:
