@@ -243,7 +243,8 @@ def _carry_kills(target: Target, chosen: list[Any], db: Any, previous: Path) -> 
     """Copy killed and timed-out results of the same mutants from an earlier run's session of this target.
 
     Sound only when the suite of this run is a superset of the earlier one (no check removed
-    or weakened): a mutant it killed then is killed now. Survivors are run again.
+    or weakened): a mutant it killed then is killed now. Survivors are run again, and so is every
+    mutant of a module whose source changed since (its mutants' occurrences may name other code).
     """
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkResult
@@ -262,8 +263,14 @@ def _carry_kills(target: Target, chosen: list[Any], db: Any, previous: Path) -> 
             for item, result in old.completed_work_items
             if _outcome(result) in (_KILLED, _TIMEOUT)
         }
+
+    def same_source(identity: tuple[str, str, int]) -> bool:  # a changed module shifts occurrences: run again
+        before, now = old_package.parent / identity[0], target.package.parent / identity[0]
+        return before.is_file() and now.is_file() and before.read_bytes() == now.read_bytes()
+
     for item in chosen:
-        result = killed.get(_identity(target.package, item))
+        identity = _identity(target.package, item)
+        result = killed.get(identity) if same_source(identity) else None
         if result is not None:
             db.set_result(
                 item.job_id,
