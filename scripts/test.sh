@@ -3,8 +3,8 @@
 # (core, conformance self-tests, each plugin's tests). Assumes scripts/bootstrap.sh --dev has run.
 #
 # The tests run in parallel with pytest-xdist, one test file per worker at a time (--dist loadfile):
-# OPENZOO_TEST_WORKERS sets the number of workers (default 4: most tests wait on child processes, so
-# more workers than cores pays; "auto" is one per core), 0 runs them all in this process.
+# OPENZOO_TEST_WORKERS sets the number of workers (default "auto", one per core; more oversubscribes
+# the CPU-heavy session fixtures towards the 600 s per-test timeout), 0 runs them all in this process.
 # Arguments go to pytest: `bash scripts/test.sh -x`, or paths to run only those
 # (`bash scripts/test.sh tests/core/test_cli.py -k help`) instead of every suite.
 set -euo pipefail
@@ -30,7 +30,7 @@ for arg in "$@"; do
     break
   fi
 done
-workers=${OPENZOO_TEST_WORKERS:-4}
+workers=${OPENZOO_TEST_WORKERS:-auto}
 if [ "$workers" = 0 ]; then
   parallel=(-p no:xdist)
 else

@@ -53,7 +53,10 @@ def fixture_path() -> Iterator[Path]:
 
 
 def _uses_fixtures(item: pytest.Item | None) -> bool:
-    return item is not None and "fixture_path" in getattr(item, "fixturenames", ())
+    """Whether ``item`` is a test of this directory that uses :func:`fixture_path` (other suites have their own)."""
+    if item is None or Path(__file__).parent not in Path(item.path).parents:
+        return False
+    return "fixture_path" in getattr(item, "fixturenames", ())
 
 
 def _remember_fixtures() -> None:
