@@ -37,18 +37,32 @@ def ozfix_sources() -> list[PluginSource]:
 
 @pytest.fixture(scope="session")
 def fixture_path() -> Iterator[Path]:
-    """Put the fixture distribution on ``sys.path`` while this directory's tests run (probes inherit it).
+    """The fixture distribution's directory, on ``sys.path`` while a test that uses it runs (probes inherit it).
 
     The fixture plugins redefine core's tasks, so they must be gone -- and the process-wide registry
-    forgotten -- before the other suites of the same pytest run, which discover the installed plugins:
-    :func:`pytest_runtest_teardown` below takes them away after this directory's last test.
+    forgotten -- whenever a test that does not use them runs in the same process: the other suites of
+    the same pytest run discover the installed plugins. The hooks below put the directory on
+    ``sys.path`` before each test that uses this fixture and take it away after it unless the next test
+    uses it too, so the order tests run in (or pytest-xdist's distribution of them) does not matter.
     """
-    sys.path.insert(0, str(FIXTURES))
-    importlib.invalidate_caches()
+    _remember_fixtures()
     try:
         yield FIXTURES
     finally:
         _forget_fixtures()
+
+
+def _uses_fixtures(item: pytest.Item | None) -> bool:
+    """Whether ``item`` is a test of this directory that uses :func:`fixture_path` (other suites have their own)."""
+    if item is None or Path(__file__).parent not in Path(item.path).parents:
+        return False
+    return "fixture_path" in getattr(item, "fixturenames", ())
+
+
+def _remember_fixtures() -> None:
+    if str(FIXTURES) not in sys.path:
+        sys.path.insert(0, str(FIXTURES))
+        importlib.invalidate_caches()
 
 
 def _forget_fixtures() -> None:
@@ -58,9 +72,13 @@ def _forget_fixtures() -> None:
         openzoo.plugins._default = None
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if _uses_fixtures(item):
+        _remember_fixtures()
+
+
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
-    here = Path(__file__).parent
-    if nextitem is None or here not in Path(nextitem.path).parents:
+    if not _uses_fixtures(nextitem):
         _forget_fixtures()
 
 

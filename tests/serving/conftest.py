@@ -112,25 +112,40 @@ class Server:
 
 
 def start_server(run_dir: Path, log_dir: Path, *flags: str) -> Server:
-    """Start ``openzoo serve run_dir *flags`` on a free port and wait until it is ready."""
-    port = free_port()
-    log = log_dir / f"serve-{port}.log"
-    command = [sys.executable, "-m", "openzoo", "serve", str(run_dir), "--port", str(port), *flags]
-    handle = log.open("w")
-    process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=SUBPROCESS_ENV, text=True)
-    server = Server(f"http://127.0.0.1:{port}", process, log)
+    """Start ``openzoo serve run_dir *flags`` on a free port and wait until it is ready.
+
+    A port found free can be taken by another process (a test running in parallel) before the server
+    binds it; the server then exits saying the address is in use, and it is started again on another port.
+    """
+    for _ in range(5):
+        port = free_port()
+        log = log_dir / f"serve-{port}.log"
+        command = [sys.executable, "-m", "openzoo", "serve", str(run_dir), "--port", str(port), *flags]
+        with log.open("w") as handle:
+            process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=SUBPROCESS_ENV, text=True)
+        server = Server(f"http://127.0.0.1:{port}", process, log)
+        if _wait_until_ready(server):
+            return server
+    raise AssertionError(f"openzoo serve found its port taken five times:\n{log.read_text()}")
+
+
+def _wait_until_ready(server: Server) -> bool:
+    """Wait until ``/health`` answers 200 (True) or the server exits because its port was taken (False)."""
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"openzoo serve exited with {process.returncode}:\n{log.read_text()}")
+        if server.process.poll() is not None:
+            log = server.log.read_text()
+            if "address already in use" in log:
+                return False
+            raise AssertionError(f"openzoo serve exited with {server.process.returncode}:\n{log}")
         try:
             if server.get("/health").status_code == 200:
-                return server
+                return True
         except httpx.TransportError:
             pass
         time.sleep(0.3)
     server.stop()
-    raise AssertionError(f"openzoo serve did not become ready in 180 s:\n{log.read_text()}")
+    raise AssertionError(f"openzoo serve did not become ready in 180 s:\n{server.log.read_text()}")
 
 
 @pytest.fixture(scope="module")
