@@ -1,4 +1,4 @@
-"""Dataset options and declared ranges (suite 1.4): each ``ozrange`` fixture fails exactly its check; the clean one passes.
+"""Dataset options, declared ranges and malformed samples (suite 1.4): each ``ozrange`` fixture fails exactly its check; the clean one passes.
 
 The fixtures live in ``fixtures/ozrange`` with their own distribution ``openzoo-fixtures-ranges``
 (beside the ``ozfix`` one, whose base plugin provides the tasks and test datasets).
@@ -50,6 +50,10 @@ PLANTED = {
         "model:bad-capped-temperature::check_model_accepts_option_values_at_their_bounds(preset=tiny)",
         "predict with temperature=10.0 (declared (0, 10]) raised BadInputError",
     ),
+    "fixture-ranges-bad-unchecked-rows": (
+        "dataset:bad-unchecked-rows::check_dataset_refuses_its_malformed_samples",
+        "a line without a tab: ValueError: not enough values to unpack",
+    ),
 }
 
 
@@ -91,6 +95,7 @@ def test_clean_fixture_passes_every_check_including_the_option_and_range_checks(
         "check_dataset_refuses_option_values_outside_their_bounds",
         "check_dataset_accepts_option_values_at_their_bounds",
         "check_model_accepts_option_values_at_their_bounds",
+        "check_dataset_refuses_its_malformed_samples",
     } <= ran
 
 

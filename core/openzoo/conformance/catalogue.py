@@ -33,6 +33,7 @@ from openzoo.conformance import (
     hygiene_checks,
     input_checks,
     invariance_checks,
+    malformed_sample_checks,
     metric_checks,
     metric_lifecycle_checks,
     model_checks,
@@ -110,6 +111,7 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     dataset_option_checks.check_dataset_loads_under_every_option_value,
     dataset_option_checks.check_dataset_refuses_option_values_outside_their_bounds,
     dataset_option_checks.check_dataset_accepts_option_values_at_their_bounds,
+    malformed_sample_checks.check_dataset_refuses_its_malformed_samples,
     metric_lifecycle_checks.check_metric_reset_forgets_everything,
     metric_lifecycle_checks.check_metric_merges_uneven_shards,
     generation_checks.check_generation_greedy_is_deterministic,
@@ -251,6 +253,8 @@ def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
     yield dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers
     if subject.spec.sample is not None:  # loads of a sample are cheap enough to repeat for every option value
         yield from _dataset_option_checks(subject.spec.options)
+    if subject.spec.malformed_samples is not None:
+        yield malformed_sample_checks.check_dataset_refuses_its_malformed_samples
 
 
 def _dataset_option_checks(options: tuple[Any, ...]) -> Iterator[Callable[..., Any]]:
