@@ -199,7 +199,8 @@ def check_model_accepts_option_values_at_their_bounds(subject: ModelSubject, *, 
     with the bound itself (when it is inclusive) or the nearest value inside it (when it is open:
     the next integer, or a float moved inside by a millionth of the bound, at least ``1e-6``) and
     runs the toy batch through the module in eval mode; for every such predict option it calls
-    ``predict`` on a 24-character prompt (or one test input) with that value. A refusal that is
+    ``predict`` on a 24-character prompt (or one test input) with that value. A bound the test
+    preset itself sets is left to ``check_model_builds``. A refusal that is
     a ``BadInputError`` naming *another* declared option (``n_embd`` must be divisible by
     ``n_head``) is retried with that option set to the probed value, its bounds, its default or
     its choices; when none suits, the value is left unjudged (the check is skipped, naming the
@@ -229,6 +230,7 @@ def check_model_accepts_option_values_at_their_bounds(subject: ModelSubject, *, 
         try_value(build_and_run, option, value, subject.spec.options, "create and a forward pass")
         for option in subject.spec.options
         for value in at_bound_values(option)
+        if base.get(option.name) != value  # the test preset's own value is built by check_model_builds
     ]
     bounded = [option for option in subject.spec.predict_options if at_bound_values(option)]
     if bounded:
