@@ -117,6 +117,8 @@ def test_values_at_the_bounds_are_the_bounds_or_just_inside_open_ones():
     assert at_bound_values(Option("p", "float", None, minimum=0, maximum=1, max_open=True)) == [0.0, 1 - 1e-6]
     assert at_bound_values(Option("p", "float", None, minimum=0, min_open=True)) == [1e-6]
     assert at_bound_values(Option("sizes", "list[int]", None, minimum=1)) == [[1]]
+    assert at_bound_values(Option("sizes", "list[int]", (8, 16), minimum=1)) == [[1, 1]]
+    assert at_bound_values(Option("sizes", "list[int]", (8, 16), minimum=1), like=(4, 4, 4)) == [[1, 1, 1]]
     assert at_bound_values(Option("name", "str", None)) == []
 
 

@@ -46,17 +46,22 @@ def _element(option: Option) -> str:
     return option.type.removeprefix("list[").removesuffix("]")
 
 
-def _as_value(option: Option, value: Any) -> Any:
-    """``value`` in the option's type: an int for an int option, a one-element list for a list option."""
+def _as_value(option: Option, value: Any, like: Any = None) -> Any:
+    """``value`` in the option's type; for a list option, a list of it as long as ``like`` (else the default, else 1)."""
     value = int(value) if _element(option) == "int" else float(value)
-    return [value] if option.type.startswith("list[") else value
+    if not option.type.startswith("list["):
+        return value
+    shape = like if isinstance(like, (list, tuple)) and like else option.default or (value,)
+    return [value] * len(shape)
 
 
-def at_bound_values(option: Option) -> list[Any]:
+def at_bound_values(option: Option, like: Any = None) -> list[Any]:
     """Return, for each declared bound, the value the range allows closest to it.
 
     An inclusive bound gives itself; an open bound the next integer inside it, or for a float the
-    bound moved inside by :data:`INSIDE_STEP` of its magnitude (at least ``INSIDE_STEP``).
+    bound moved inside by :data:`INSIDE_STEP` of its magnitude (at least ``INSIDE_STEP``). A list
+    option gets a list of that value as long as ``like`` (the value it replaces), else its default:
+    the bound is on each element, not on how many there are.
     """
     values = []
     for bound, is_open, inward in ((option.minimum, option.min_open, 1), (option.maximum, option.max_open, -1)):
@@ -67,7 +72,7 @@ def at_bound_values(option: Option) -> list[Any]:
             step = 1 if _element(option) == "int" else INSIDE_STEP * max(1.0, abs(bound))
             value = bound + inward * step
         if option.in_range(value):
-            values.append(_as_value(option, value))
+            values.append(_as_value(option, value, like))
     return values
 
 
@@ -229,7 +234,7 @@ def check_model_accepts_option_values_at_their_bounds(subject: ModelSubject, *, 
     outcomes = [
         try_value(build_and_run, option, value, subject.spec.options, "create and a forward pass")
         for option in subject.spec.options
-        for value in at_bound_values(option)
+        for value in at_bound_values(option, base.get(option.name))
         if base.get(option.name) != value  # the test preset's own value is built by check_model_builds
     ]
     bounded = [option for option in subject.spec.predict_options if at_bound_values(option)]
