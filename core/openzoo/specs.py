@@ -426,6 +426,12 @@ class DatasetSpec:
     #: into the empty ``directory`` (or finds one shipped with the plugin) and returns the
     #: loader options that read it. The conformance suite runs every dataset check on it.
     sample: str | None = None
+    #: Lazy reference to a callable ``(directory: pathlib.Path) -> dict`` that writes deliberately
+    #: malformed files into the empty ``directory`` and returns, for each case's name, a pair
+    #: ``(options, words)``: the loader options that read the file, and words the loader's
+    #: ``BadInputError`` must contain (``"fields but the header has"``). The conformance suite
+    #: checks that each is refused so, naming the problem. ``None``: no such cases.
+    malformed_samples: str | None = None
 
     def __post_init__(self) -> None:
         _check_name("dataset", self.name)
@@ -435,6 +441,8 @@ class DatasetSpec:
         _check_reference(owner, "loader", self.loader)
         if self.sample is not None:
             _check_reference(owner, "sample", self.sample)
+        if self.malformed_samples is not None:
+            _check_reference(owner, "malformed_samples", self.malformed_samples)
         if not self.splits:
             raise ValueError(f"{owner}: declare at least one split")
         object.__setattr__(self, "downloads", tuple(self.downloads))

@@ -24,6 +24,8 @@ from openzoo.conformance import (
     consistency_checks,
     dataloader_checks,
     dataset_checks,
+    dataset_option_checks,
+    declared_range_checks,
     default_checks,
     device_checks,
     export_checks,
@@ -31,6 +33,7 @@ from openzoo.conformance import (
     hygiene_checks,
     input_checks,
     invariance_checks,
+    malformed_sample_checks,
     metric_checks,
     metric_lifecycle_checks,
     model_checks,
@@ -100,10 +103,15 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     consistency_checks.check_model_image_encodings_give_the_same_prediction,
     consistency_checks.check_model_refuses_option_values_outside_their_type,
     option_checks.check_model_refuses_option_values_outside_their_bounds,
+    declared_range_checks.check_model_accepts_option_values_at_their_bounds,
     consistency_checks.check_model_every_preset_builds_and_starts_near_chance,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
+    dataset_option_checks.check_dataset_loads_under_every_option_value,
+    dataset_option_checks.check_dataset_refuses_option_values_outside_their_bounds,
+    dataset_option_checks.check_dataset_accepts_option_values_at_their_bounds,
+    malformed_sample_checks.check_dataset_refuses_its_malformed_samples,
     metric_lifecycle_checks.check_metric_reset_forgets_everything,
     metric_lifecycle_checks.check_metric_merges_uneven_shards,
     generation_checks.check_generation_greedy_is_deterministic,
@@ -222,6 +230,8 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
         yield partial(consistency_checks.check_model_refuses_option_values_outside_their_type, **p)
     if any(option_checks.outside_values(o) for o in (*spec.options, *spec.predict_options)):
         yield partial(option_checks.check_model_refuses_option_values_outside_their_bounds, **p)
+    if any(declared_range_checks.at_bound_values(o) for o in (*spec.options, *spec.predict_options)):
+        yield partial(declared_range_checks.check_model_accepts_option_values_at_their_bounds, **p)
     names = {o.name for o in spec.predict_options}
     if "generation" in spec.capabilities and {"do_sample", "seed"} <= names:
         yield partial(option_checks.check_generation_sampling_follows_its_options, **p)
@@ -241,6 +251,19 @@ def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
     yield dataset_checks.check_dataset_loads_deterministically
     yield dataset_checks.check_dataset_is_picklable
     yield dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers
+    if subject.spec.sample is not None:  # loads of a sample are cheap enough to repeat for every option value
+        yield from _dataset_option_checks(subject.spec.options)
+    if subject.spec.malformed_samples is not None:
+        yield malformed_sample_checks.check_dataset_refuses_its_malformed_samples
+
+
+def _dataset_option_checks(options: tuple[Any, ...]) -> Iterator[Callable[..., Any]]:
+    if any(dataset_option_checks.option_values(o) for o in options):
+        yield dataset_option_checks.check_dataset_loads_under_every_option_value
+    if any(option_checks.outside_values(o) for o in options):
+        yield dataset_option_checks.check_dataset_refuses_option_values_outside_their_bounds
+    if any(declared_range_checks.at_bound_values(o) for o in options):
+        yield dataset_option_checks.check_dataset_accepts_option_values_at_their_bounds
 
 
 def _metric_checks(subject: MetricSubject) -> Iterator[Callable[..., Any]]:

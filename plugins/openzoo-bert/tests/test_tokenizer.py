@@ -42,10 +42,19 @@ def test_unseen_words_split_into_word_pieces_not_unknown_tokens():
     assert "[UNK]" not in pieces
 
 
-def test_vocabulary_too_small_for_the_alphabet_is_refused():
+def test_vocabulary_too_small_for_the_alphabet_keeps_the_most_frequent_characters():
     many_characters = [*TEXTS, "xyzqj 0123456789 ñøß"]
-    with pytest.raises(BadInputError, match="vocab_size=60 is smaller"):
-        train_wordpiece(many_characters, vocab_size=60)
+    tokenizer = train_wordpiece(many_characters, vocab_size=50)
+    vocab = tokenizer.get_vocab()
+    assert len(vocab) <= 50
+    assert {"e", "##e", "t", "."} <= set(vocab) and not {"q", "##q", "7"} & set(vocab)
+    assert tokenizer.tokenize("xyzqj") == ["[UNK]"]
+    assert train_wordpiece(many_characters, vocab_size=50).get_vocab() == vocab
+
+
+def test_vocabulary_below_the_declared_minimum_is_refused():
+    with pytest.raises(BadInputError, match="vocab_size=49 must be an integer of at least 50"):
+        train_wordpiece(TEXTS, vocab_size=49)
 
 
 def test_saved_tokenizer_loads_with_auto_tokenizer_and_gives_the_same_ids(trained_model, saved_model_dir):

@@ -73,6 +73,13 @@ def test_fractions_that_leave_no_training_data_are_rejected(planted_rows):
         random_split(planted_rows, seed=0, test_fraction=0.6, validation_fraction=0.5)
 
 
+@pytest.mark.parametrize("method", ["leave-last-out", "random"])
+@pytest.mark.parametrize(("name", "value"), [("test_fraction", 1.0), ("validation_fraction", -0.1)])
+def test_fractions_outside_their_range_are_refused_under_every_split_method(planted_rows, method, name, value):
+    with pytest.raises(BadInputError, match=f"{name}={value}"):
+        _source(planted_rows, method, **{name: value})
+
+
 def test_unknown_split_method_is_rejected(planted_rows):
     with pytest.raises(BadInputError, match="split='by-day'"):
         _source(planted_rows, "by-day")

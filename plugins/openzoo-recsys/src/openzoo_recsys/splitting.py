@@ -23,7 +23,7 @@ from typing import TypeVar
 
 from openzoo import BadInputError
 
-__all__ = ["SPLITS", "leave_last_out", "random_split", "split"]
+__all__ = ["SPLITS", "check_fractions", "leave_last_out", "random_split", "split"]
 
 #: The split names every recsys dataset provides, training first.
 SPLITS = ("train", "validation", "test")
@@ -46,18 +46,23 @@ def leave_last_out(rows: Sequence[_Row], users: Sequence[str], times: Sequence[f
     return {name: [row for row, where in zip(rows, placed) if where == name] for name in SPLITS}
 
 
-def random_split(
-    rows: Sequence[_Row], *, seed: int, test_fraction: float, validation_fraction: float
-) -> dict[str, list[_Row]]:
-    """Return a seeded random split of ``rows`` with the given fractions (of all rows)."""
+def check_fractions(*, test_fraction: float, validation_fraction: float) -> None:
+    """Raise :class:`BadInputError` unless both fractions are in [0, 1) and their sum leaves training data."""
     for name, value in (("test_fraction", test_fraction), ("validation_fraction", validation_fraction)):
-        if not 0.0 <= value < 1.0:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
             raise BadInputError(f"dataset option {name}={value!r} must be in [0, 1)")
     if test_fraction + validation_fraction >= 1.0:
         raise BadInputError(
             f"test_fraction + validation_fraction = {test_fraction + validation_fraction} leaves no training data; "
             "keep their sum below 1"
         )
+
+
+def random_split(
+    rows: Sequence[_Row], *, seed: int, test_fraction: float, validation_fraction: float
+) -> dict[str, list[_Row]]:
+    """Return a seeded random split of ``rows`` with the given fractions (of all rows)."""
+    check_fractions(test_fraction=test_fraction, validation_fraction=validation_fraction)
     order = list(range(len(rows)))
     random.Random(seed).shuffle(order)
     num_test = round(len(rows) * test_fraction)
@@ -86,6 +91,8 @@ def split(
 
     :raises BadInputError: for an unknown method or bad fractions.
     """
+    # the fractions act only for a random split, but a value outside their range is refused under every method
+    check_fractions(test_fraction=test_fraction, validation_fraction=validation_fraction)
     if method == "leave-last-out":
         return leave_last_out(rows, users, times)
     if method == "random":

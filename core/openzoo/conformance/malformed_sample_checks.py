@@ -1,0 +1,92 @@
+"""Malformed samples: a dataset that reads files refuses the broken ones it declares, naming the problem.
+
+A loader's declared sample is well formed, so the branches that reject a broken file (a row with
+more fields than the header, a split column without a training row) never run in the other
+checks. A dataset may declare :attr:`openzoo.DatasetSpec.malformed_samples`: files it writes on
+purpose, each with the words its ``BadInputError`` must contain.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from openzoo.conformance.declaration import check, fail
+from openzoo.conformance.subjects import DatasetSubject
+from openzoo.errors import BadInputError, OpenzooError
+
+__all__ = ["check_dataset_refuses_its_malformed_samples"]
+
+
+def _cases(subject: DatasetSubject, directory: Path) -> Mapping[str, Any]:
+    try:
+        writer = subject.registry.resolve(subject.spec, attr="malformed_samples")
+    except OpenzooError as exc:
+        raise fail(
+            subject, "the malformed_samples reference must import", str(exc), "fix DatasetSpec.malformed_samples"
+        ) from None
+    try:
+        cases = writer(directory)
+    except Exception as exc:
+        raise fail(
+            subject,
+            "the declared malformed samples must be written",
+            f"{type(exc).__name__}: {exc}",
+            "make malformed_samples(directory) write the files and return {name: (options, words)}",
+        ) from exc
+    shaped = isinstance(cases, Mapping) and cases
+    if not shaped or not all(
+        isinstance(case, (tuple, list)) and len(case) == 2 and isinstance(case[0], Mapping) and str(case[1]).strip()
+        for case in cases.values()
+    ):
+        raise fail(
+            subject,
+            "malformed_samples(directory) must return {name: (loader options, words of the error)}",
+            repr(cases)[:160],
+            "return a non-empty dict such as {'extra field': ({'path': ...}, 'fields but the header has')}",
+        )
+    return cases
+
+
+@check(kind="dataset", level="recommended", applies_to="datasets that declare malformed_samples")
+def check_dataset_refuses_its_malformed_samples(subject: DatasetSubject) -> None:
+    """Each malformed sample the dataset declares is refused with a ``BadInputError`` containing its words.
+
+    ``DatasetSpec.malformed_samples`` names a function ``(directory) -> {name: (options, words)}``
+    that writes broken files (a row with more fields than the header, a split column that never
+    says ``train``) and returns, for each, the loader options that read it and words the error
+    must contain. The suite calls the loader with each case's options: it must raise
+    :class:`openzoo.BadInputError` whose message contains the words, not load the file, and not
+    fail with another exception.
+
+    Why: a loader's rejections are its least exercised code; a test turned the wrong way
+    (``<`` for ``>``) or a check dropped lets a broken file load shifted columns as labels, or
+    fail later with a message that names nothing the user can fix. Fix: check each row as it is
+    read and raise ``BadInputError`` naming the file, the line and the problem.
+
+    Recommended in suite 1.4: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    loader = subject.resolve()
+    problems = []
+    with tempfile.TemporaryDirectory(prefix=f"openzoo-malformed-{subject.name}-") as directory:
+        for name, (options, words) in _cases(subject, Path(directory)).items():
+            try:
+                source = loader(**options)
+                for split in subject.spec.splits:
+                    len(source.load(split))
+            except BadInputError as exc:
+                if str(words) not in str(exc):
+                    problems.append(f"{name}: refused with {str(exc)[:160]!r}, without {words!r}")
+            except Exception as exc:  # noqa: BLE001 -- any other exception is the failure reported
+                problems.append(f"{name}: {type(exc).__name__}: {str(exc)[:160]}")
+            else:
+                problems.append(f"{name}: loaded")
+    if problems:
+        raise fail(
+            subject,
+            "each declared malformed sample must be refused with a BadInputError naming its problem",
+            "; ".join(problems),
+            "check every row as it is read and raise openzoo.BadInputError naming the file, the line and the problem",
+        )

@@ -1,0 +1,180 @@
+"""Dataset options, declared ranges and malformed samples (suite 1.4): each ``ozrange`` fixture fails exactly its check; the clean one passes.
+
+The fixtures live in ``fixtures/ozrange`` with their own distribution ``openzoo-fixtures-ranges``
+(beside the ``ozfix`` one, whose base plugin provides the tasks and test datasets).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from openzoo import BadInputError, Option
+from openzoo.conformance.declared_range_checks import at_bound_values, inside_values, names_option, try_value
+from openzoo.conformance.option_checks import outside_values
+from openzoo.plugins import PluginSource, load_registry
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+RANGES = {
+    line.split("=")[0].strip(): line.split("=")[1].strip()
+    for line in (FIXTURES / "openzoo_fixtures_ranges-0.1.0.dist-info" / "entry_points.txt").read_text().splitlines()
+    if "=" in line
+}
+
+#: plugin -> (the only failing test id, words the message must contain)
+PLANTED = {
+    "fixture-ranges-bad-shuffled-split": (
+        "dataset:bad-shuffled-split::check_dataset_loads_under_every_option_value",
+        "(loaded with order='shuffled'): no example may be in both 'train' and 'validation'",
+    ),
+    "fixture-ranges-bad-unchecked-fraction": (
+        "dataset:bad-unchecked-fraction::check_dataset_refuses_option_values_outside_their_bounds",
+        "validation=0.5 ([0, 0.5)) was accepted",
+    ),
+    "fixture-ranges-bad-cache-before-refusal": (
+        "dataset:bad-cache-before-refusal::check_dataset_refuses_option_values_outside_their_bounds",
+        "sample.tsv.index",
+    ),
+    "fixture-ranges-bad-narrow-fraction": (
+        "dataset:bad-narrow-fraction::check_dataset_accepts_option_values_at_their_bounds",
+        "load with validation=0.0 (declared [0, 0.5)) raised BadInputError",
+    ),
+    "fixture-ranges-bad-narrow-width": (
+        "model:bad-narrow-width::check_model_accepts_option_values_at_their_bounds(preset=tiny)",
+        "create and a forward pass with hidden=1 (declared >= 1) raised BadInputError",
+    ),
+    "fixture-ranges-bad-capped-temperature": (
+        "model:bad-capped-temperature::check_model_accepts_option_values_at_their_bounds(preset=tiny)",
+        "predict with temperature=10.0 (declared (0, 10]) raised BadInputError",
+    ),
+    "fixture-ranges-bad-unchecked-rows": (
+        "dataset:bad-unchecked-rows::check_dataset_refuses_its_malformed_samples",
+        "a line without a tab: ValueError: not enough values to unpack",
+    ),
+}
+
+
+def _sources(plugins: dict[str, str], dist: str) -> list[PluginSource]:
+    return [
+        PluginSource(
+            name=name,
+            dist=dist,
+            version="0.1.0",
+            load=lambda module=module: importlib.import_module(module),
+            requires=("openzoo<0.2,>=0.1",),
+            value=module,
+        )
+        for name, module in plugins.items()
+    ]
+
+
+@pytest.fixture(scope="module")
+def range_reports(fixture_path: Path) -> dict:
+    from openzoo.conformance import run_conformance
+
+    base = {"fixture-base": "ozfix.base"}
+    sources = _sources(base, "openzoo-fixtures") + _sources(RANGES, "openzoo-fixtures-ranges")
+    registry = load_registry(sources, builtins=False, disabled=(), strict=True, environ={})
+    return {report.plugin: report for report in run_conformance(list(RANGES), registry=registry)}
+
+
+def test_every_planted_fixture_is_declared():
+    assert set(PLANTED) == set(RANGES) - {"fixture-ranges-clean"}
+
+
+def test_clean_fixture_passes_every_check_including_the_option_and_range_checks(range_reports):
+    report = range_reports["fixture-ranges-clean"]
+    not_passed = [(r.test_id, r.status, r.message) for r in report.records if r.status != "passed"]
+    assert not_passed == []
+    ran = {r.check.split("(")[0] for r in report.records}
+    assert {
+        "check_dataset_loads_under_every_option_value",
+        "check_dataset_refuses_option_values_outside_their_bounds",
+        "check_dataset_accepts_option_values_at_their_bounds",
+        "check_model_accepts_option_values_at_their_bounds",
+        "check_dataset_refuses_its_malformed_samples",
+    } <= ran
+
+
+@pytest.mark.parametrize("plugin", sorted(PLANTED), ids=str)
+def test_planted_defect_fails_exactly_its_check_naming_the_cause(range_reports, plugin):
+    expected_id, cause = PLANTED[plugin]
+    report = range_reports[plugin]
+    failed = {r.test_id: r for r in report.records if r.status in ("failed", "xpass")}
+    assert set(failed) == {expected_id}, {k: v.message for k, v in failed.items()}
+    message = failed[expected_id].message
+    assert cause in message
+    assert message.startswith("openzoo-fixtures-ranges:")
+    assert report.verdict == "passed"  # the checks are recommended in suite 1.4 (GOVERNANCE.md)
+
+
+def test_values_at_the_bounds_are_the_bounds_or_just_inside_open_ones():
+    assert at_bound_values(Option("n", "int", None, minimum=2)) == [2]
+    assert at_bound_values(Option("n", "int", None, minimum=0, maximum=5, min_open=True)) == [1, 5]
+    assert at_bound_values(Option("p", "float", None, minimum=0, maximum=1, max_open=True)) == [0.0, 1 - 1e-6]
+    assert at_bound_values(Option("p", "float", None, minimum=0, min_open=True)) == [1e-6]
+    assert at_bound_values(Option("sizes", "list[int]", None, minimum=1)) == [[1]]
+    assert at_bound_values(Option("sizes", "list[int]", (8, 16), minimum=1)) == [[1, 1]]
+    assert at_bound_values(Option("sizes", "list[int]", (8, 16), minimum=1), like=(4, 4, 4)) == [[1, 1, 1]]
+    assert at_bound_values(Option("name", "str", None)) == []
+
+
+def test_values_inside_a_range_lie_half_way_between_the_default_and_each_bound():
+    assert inside_values(Option("f", "float", 0.1, minimum=0, maximum=0.5, max_open=True)) == [0.05, 0.3]
+    assert inside_values(Option("n", "int", 512, minimum=1)) == [256]
+    assert inside_values(Option("n", "int", None, minimum=1)) == [2]
+    assert inside_values(Option("n", "int", 0, minimum=0)) == []  # the default sits on the bound
+    assert inside_values(Option("seed", "int", 0)) == []
+
+
+def test_values_at_and_outside_a_bound_are_on_either_side_of_it():
+    option = Option("p", "float", None, minimum=0, maximum=1, max_open=True)
+    for inside, outside in zip(at_bound_values(option), outside_values(option)):
+        assert option.in_range(inside) and not option.in_range(outside)
+
+
+def test_an_option_is_named_as_a_whole_identifier():
+    assert names_option("options validation=0.4 and test=0.3 hold out too much", "test")
+    assert not names_option("option test_fraction=2 must be below 1", "test")
+    assert names_option("n_embd=1 must be divisible by n_head", "n_head")
+
+
+def test_a_refusal_naming_another_option_is_retried_with_that_option_adjusted():
+    width = Option("width", "int", None, minimum=1)
+    heads = Option("heads", "int", None, minimum=1)
+
+    def build(options: dict) -> None:
+        config = {"width": 8, "heads": 4, **options}
+        if config["width"] % config["heads"]:
+            raise BadInputError(f"option width={config['width']} must be divisible by heads={config['heads']}")
+
+    assert try_value(build, width, 1, (width, heads), "create").problem is None
+
+
+def test_a_refusal_no_adjustment_satisfies_leaves_the_value_unjudged():
+    low, high = Option("low", "int", 0, minimum=0), Option("high", "int", 5, minimum=5, maximum=5)
+
+    def build(options: dict) -> None:
+        raise BadInputError(f"option low={options['low']} conflicts with high")
+
+    outcome = try_value(build, low, 0, (low, high), "create")
+    assert outcome.problem is None and "refused for high" in outcome.conflict
+
+
+def test_a_refusal_naming_only_the_probed_option_or_a_crash_is_a_problem():
+    width = Option("width", "int", None, minimum=1)
+
+    def refuse(options: dict) -> None:
+        raise BadInputError(f"option width={options['width']} must be at least 2")
+
+    def crash(options: dict) -> None:
+        raise RuntimeError("shape mismatch")
+
+    assert (
+        "raised BadInputError: option width=1 must be at least 2"
+        in try_value(refuse, width, 1, (width,), "create").problem
+    )
+    assert "raised RuntimeError: shape mismatch" in try_value(crash, width, 1, (width,), "create").problem
