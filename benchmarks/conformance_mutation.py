@@ -10,9 +10,11 @@ the work directory and put first on ``PYTHONPATH`` (it shadows the editable inst
 installed entry points and metadata stay the same), or a template rendered with ``openzoo new``'s
 Python API and installed with ``pip install --no-deps --target``. cosmic-ray enumerates the
 mutants of every module of that copy; a seeded sample of them is run, one at a time per target,
-each with ``openzoo conformance DIST --quiet`` as the test command -- the suite is the only judge,
-the plugin's own unit tests never run. Exit 0 = the mutant survived; anything else, or running
-past the timeout, kills it.
+each with ``openzoo conformance DIST --strict --quiet`` as the test command -- the suite is the only
+judge, the plugin's own unit tests never run. ``--strict`` holds the reference plugins to the bar of a
+stable plugin (GOVERNANCE.md: required and recommended checks green), so a check that is still
+recommended in its first minor release counts. Exit 0 = the mutant survived; anything else, or
+running past the timeout, kills it.
 
 Why cosmic-ray (8.x) rather than mutmut (3.x): mutmut 3 runs mutants through pytest only, with
 trampolines that need the tests and the code in one process, so it cannot use a CLI that loads
@@ -163,7 +165,7 @@ def _test_command(target: Target) -> str:
         "TRANSFORMERS_OFFLINE": "1",
     }
     assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    return f"env {assignments} {shlex.quote(sys.executable)} -m openzoo conformance {target.dist} --quiet"
+    return f"env {assignments} {shlex.quote(sys.executable)} -m openzoo conformance {target.dist} --strict --quiet"
 
 
 def _baseline(target: Target, command: str) -> float:

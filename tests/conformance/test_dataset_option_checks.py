@@ -7,6 +7,7 @@ The fixtures live in ``fixtures/ozrange`` with their own distribution ``openzoo-
 from __future__ import annotations
 
 import importlib
+import json
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,23 @@ def test_a_refusal_naming_only_the_probed_option_or_a_crash_is_a_problem():
         in try_value(refuse, width, 1, (width,), "create").problem
     )
     assert "raised RuntimeError: shape mismatch" in try_value(crash, width, 1, (width,), "create").problem
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
+def test_a_failed_recommended_check_fails_the_run_only_under_strict(fixture_path: Path, strict: bool):
+    from click.testing import CliRunner
+
+    from openzoo.cli.conformance import conformance
+
+    base = {"fixture-base": "ozfix.base"}
+    sources = _sources(base, "openzoo-fixtures") + _sources(RANGES, "openzoo-fixtures-ranges")
+    registry = load_registry(sources, builtins=False, disabled=(), strict=True, environ={})
+    check, _ = PLANTED["fixture-ranges-bad-unchecked-fraction"]
+    args = ["fixture-ranges-bad-unchecked-fraction", "--json", "-q"] + ["--strict"] * strict
+    result = CliRunner().invoke(conformance, args, obj={"registry": registry})
+    document = json.loads(result.stdout)
+    failed = [(c["id"], c["level"]) for c in document["plugins"][0]["checks"] if c["outcome"] == "failed"]
+    assert failed == [(check.split("::")[1], "recommended")] and document["verdict"] == "passed"
+    assert document["selection"]["strict"] is strict
+    assert result.exit_code == (1 if strict else 0), result.output
+    assert ("strict: 1 recommended check(s) failed" in result.stderr) is strict

@@ -72,6 +72,11 @@ class _ConformanceCommand(click.Command):
     is_flag=True,
     help="Certified mode: run every check (no selection); a skip no absent device justifies fails the run.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1) when a recommended check fails too: the bar of a stable plugin (GOVERNANCE.md).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Do not print a line per check on stderr.")
 @click.pass_context
 def conformance(
@@ -87,6 +92,7 @@ def conformance(
     markdown: str | None,
     as_json: bool,
     certify: bool,
+    strict: bool,
     quiet: bool,
 ) -> None:
     """Run the conformance suite on PLUGIN(s) and give one verdict.
@@ -101,7 +107,8 @@ def conformance(
       openzoo conformance verify cert.json --plugin openzoo-vit
 
     Exit code 0 only when every plugin's verdict is 'passed' (no required check failed,
-    at least one ran); 1 otherwise; 2 for bad input. Failures name the plugin's file and
+    at least one ran) and, with --strict, no recommended check failed either; 1 otherwise;
+    2 for bad input. Failures name the plugin's file and
     line; the global --debug prints their full tracebacks.
     """
     from openzoo.conformance.certificate import build_certificate, environment
@@ -149,7 +156,7 @@ def conformance(
     certificate = build_certificate(
         reports,
         environment(registry, device),
-        {"select": list(select), "deselect": list(deselect), "level": level},
+        {"select": list(select), "deselect": list(deselect), "level": level, "strict": strict},
         mode="certified" if certify else "standard",
     )
     for path, writer in ((report, write_json), (junit, write_junit), (markdown, write_markdown)):
@@ -169,7 +176,14 @@ def conformance(
         click.echo(f"  reproduce: {check['reproduce']}", err=True)
         if debug and tracebacks.get((check["component"], check["id"])):
             click.echo(tracebacks[(check["component"], check["id"])].rstrip(), err=True)
-    ctx.exit(exitcodes.SUCCESS if certificate["verdict"] == "passed" else exitcodes.FAILURE)
+    recommended_failed = [c for c in failed if c["level"] == "recommended"]
+    if strict and recommended_failed:
+        click.echo(
+            f"strict: {len(recommended_failed)} recommended check(s) failed; a stable plugin passes them too",
+            err=True,
+        )
+    passed = certificate["verdict"] == "passed" and not (strict and recommended_failed)
+    ctx.exit(exitcodes.SUCCESS if passed else exitcodes.FAILURE)
 
 
 @click.command("verify")
