@@ -27,6 +27,7 @@ from openzoo.conformance import (
     default_checks,
     device_checks,
     export_checks,
+    finetune_checks,
     generation_checks,
     hygiene_checks,
     input_checks,
@@ -101,6 +102,10 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     consistency_checks.check_model_refuses_option_values_outside_their_type,
     option_checks.check_model_refuses_option_values_outside_their_bounds,
     consistency_checks.check_model_every_preset_builds_and_starts_near_chance,
+    # -- suite 1.4, from round 3's survivors (hmutA): checkpoints, label counts, options that must act
+    finetune_checks.check_model_starts_from_a_saved_checkpoint,
+    finetune_checks.check_model_fine_tunes_a_checkpoint_on_other_labels,
+    finetune_checks.check_model_refuses_a_damaged_checkpoint,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
@@ -222,9 +227,18 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
         yield partial(consistency_checks.check_model_refuses_option_values_outside_their_type, **p)
     if any(option_checks.outside_values(o) for o in (*spec.options, *spec.predict_options)):
         yield partial(option_checks.check_model_refuses_option_values_outside_their_bounds, **p)
+    yield from _round_three_model_checks(spec, p)
     names = {o.name for o in spec.predict_options}
     if "generation" in spec.capabilities and {"do_sample", "seed"} <= names:
         yield partial(option_checks.check_generation_sampling_follows_its_options, **p)
+
+
+def _round_three_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable[..., Any]]:
+    """Suite 1.4: paths only a saved checkpoint reaches, label-count boundaries, options that must act."""
+    yield partial(finetune_checks.check_model_starts_from_a_saved_checkpoint, **p)
+    if spec.task in finetune_checks.CLASSIFICATION_TASKS:
+        yield partial(finetune_checks.check_model_fine_tunes_a_checkpoint_on_other_labels, **p)
+    yield partial(finetune_checks.check_model_refuses_a_damaged_checkpoint, **p)
 
 
 def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
