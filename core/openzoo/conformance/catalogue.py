@@ -32,10 +32,12 @@ from openzoo.conformance import (
     hygiene_checks,
     input_checks,
     invariance_checks,
+    label_count_checks,
     metric_checks,
     metric_lifecycle_checks,
     model_checks,
     option_checks,
+    option_effect_checks,
     packaging_checks,
     preset_checks,
     robustness_checks,
@@ -106,6 +108,9 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     finetune_checks.check_model_starts_from_a_saved_checkpoint,
     finetune_checks.check_model_fine_tunes_a_checkpoint_on_other_labels,
     finetune_checks.check_model_refuses_a_damaged_checkpoint,
+    label_count_checks.check_model_trains_and_predicts_with_two_classes,
+    option_effect_checks.check_model_predict_option_acts,
+    option_effect_checks.check_model_option_acts,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
@@ -239,6 +244,14 @@ def _round_three_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable
     if spec.task in finetune_checks.CLASSIFICATION_TASKS:
         yield partial(finetune_checks.check_model_fine_tunes_a_checkpoint_on_other_labels, **p)
     yield partial(finetune_checks.check_model_refuses_a_damaged_checkpoint, **p)
+    if spec.task in finetune_checks.CLASSIFICATION_TASKS:
+        yield partial(label_count_checks.check_model_trains_and_predicts_with_two_classes, **p)
+    for option in spec.predict_options:
+        if option_effect_checks.is_probed(option):
+            yield partial(option_effect_checks.check_model_predict_option_acts, **p, option=option.name)
+    for option in spec.options:
+        if option_effect_checks.is_probed(option):
+            yield partial(option_effect_checks.check_model_option_acts, **p, option=option.name)
 
 
 def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
