@@ -5,8 +5,9 @@ to compare with, so these checks pick one inside the declared range. For each ``
 ``float`` option with a range or a default (one variant per option, so a plugin can waive a
 single option by its id):
 
-- a **predict option** is set to a second valid value, and ``predict`` on three test
-  examples must answer differently from the default for one of them;
+- a **predict option** is set to values inside its range (and left unset), and ``predict`` on
+  three test examples must answer differently for two of them (the range's ends are tried
+  first, so a length or a count acts without generating the default's many tokens);
 - a **model option** is set to a second valid value in ``create``, and the model's outputs
   (``logits`` or ``scores``, and the loss) on a batch of test examples must change; the
   forward pass runs in training mode from one seed, so dropout and an initialisation scale
@@ -48,7 +49,9 @@ CANDIDATES = 6
 #: Outputs closer than this count as the same.
 SAME_TOLERANCE = 1e-6
 #: Tokens generated per ``predict`` call of a generation model.
-NEW_TOKENS = 8
+NEW_TOKENS = 4
+#: Stands for "the option left unset" among the values a predict option is tried with.
+_DEFAULT = object()
 _NUMBER_TYPES = ("int", "float")
 
 
@@ -126,21 +129,24 @@ def check_model_predict_option_acts(subject: ModelSubject, *, preset: str, optio
     contexts = [base] + [
         {**base, o.name: not bool(o.default)} for o in subject.spec.predict_options if o.type == "bool"
     ]
-    values = second_values(declared, declared.default)
+    values: list[Any] = [*second_values(declared, declared.default), _DEFAULT]
     tried = []
     for context in contexts:
-        reference = _answers(subject, model, inputs, context)
-        if reference is None:
-            continue
+        first = None
         for value in values:
-            answer = _answers(subject, model, inputs, {**context, option: value})
-            tried.append(f"{value!r}{' refused' if answer is None else ''}" + (f" with {context}" if context else ""))
-            if answer is not None and answer != reference:
+            options = context if value is _DEFAULT else {**context, option: value}
+            answer = _answers(subject, model, inputs, options)
+            label = "the default" if value is _DEFAULT else repr(value)
+            tried.append(f"{label}{' refused' if answer is None else ''}" + (f" with {context}" if context else ""))
+            if answer is None:
+                continue
+            if first is not None and answer != first:
                 return
+            first = answer if first is None else first
     raise fail(
         subject,
         f"the predict option {option} must change an answer when set inside its range",
-        f"the same answers as the default {declared.default!r} for {', '.join(tried) or 'no value'}",
+        f"the same answers for every value tried: {', '.join(tried) or 'none'}",
         "pass the option to the code that reads it, stop declaring it, or declare this check's id an expected "
         "failure with the reason its effect cannot show on three examples",
     )
