@@ -143,7 +143,9 @@ ALSO_FAILS = {
         "model:bad-pretrained-ignored::check_model_refuses_a_damaged_checkpoint(preset=tiny)",
     },
     # load follows the absolute path to the original weights, so a damaged copy of the directory loads silently
-    "fixture-more-bad-absolute-path": {"model:bad-absolute-path::check_model_refuses_a_damaged_checkpoint(preset=tiny)"},
+    "fixture-more-bad-absolute-path": {
+        "model:bad-absolute-path::check_model_refuses_a_damaged_checkpoint(preset=tiny)"
+    },
     # a sample that does not load fails every check that reads the dataset (they used to be skipped)
     "fixture-more-bad-unreadable-sample": {
         f"dataset:bad-unreadable-sample::{name}"

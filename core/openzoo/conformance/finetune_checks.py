@@ -323,7 +323,9 @@ def check_model_refuses_a_damaged_checkpoint(subject: ModelSubject, *, preset: s
         if (clean / WEIGHTS).is_file():
 
             def shorten(tensors: dict[str, Any]) -> None:
-                key = max((k for k, v in tensors.items() if v.ndim >= 1 and v.shape[0] > 1), key=lambda k: tensors[k].numel())
+                key = max(
+                    (k for k, v in tensors.items() if v.ndim >= 1 and v.shape[0] > 1), key=lambda k: tensors[k].numel()
+                )
                 tensors[key] = tensors[key][:-1].clone()
 
             damages.append(("its largest tensor one row short", lambda d: rewrite_weights(d, shorten)))
@@ -334,7 +336,10 @@ def check_model_refuses_a_damaged_checkpoint(subject: ModelSubject, *, preset: s
             with torch.random.fork_rng(devices=[]):
                 for call, label in (
                     (lambda d=directory: factory.load(d), "load"),
-                    (lambda d=directory: factory.create(config=config, dataset=subject.dataset, pretrained=str(d)), "create(pretrained=)"),
+                    (
+                        lambda d=directory: factory.create(config=config, dataset=subject.dataset, pretrained=str(d)),
+                        "create(pretrained=)",
+                    ),
                 ):
                     wrong = _refusal(subject, call)
                     if wrong is not None:
