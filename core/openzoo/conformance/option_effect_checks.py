@@ -16,7 +16,8 @@ single option by its id):
 Avoiding false alarms: the values tried are the ones most likely to show a difference -- the
 ends of the declared range first (``top_k=1``, a dropout of 0, the smallest vocabulary),
 then twice and four times a size's minimum, then 1, then twice and half the default -- up to :data:`CANDIDATES`; a value refused with an
-error (another option's constraint, ``n_embd`` divisible by ``n_head``) is skipped. Predict
+error (another option's constraint, ``n_embd`` divisible by ``n_head``), or one the model builds
+with but cannot run, is skipped: a range declared wider than the code accepts is another check's finding. Predict
 options are also tried with each ``bool`` predict option flipped, so a sampling filter acts
 under ``do_sample=True``, and every call runs from one torch seed, so sampling cannot fake a
 difference. An option whose effect cannot show on a probe of this size (a ``batch_size``
@@ -32,6 +33,7 @@ from typing import Any
 from openzoo.conformance.declaration import check, fail
 from openzoo.conformance.model_runtime import collate, forward
 from openzoo.conformance.subjects import ModelSubject
+from openzoo.errors import ConformanceError
 from openzoo.conformance.task_inputs import raw_input, sample_examples
 from openzoo.specs import Option
 from openzoo.tasks import TEXT_GENERATION
@@ -165,7 +167,10 @@ def _outputs(subject: ModelSubject, preset: str, changes: dict[str, Any]) -> dic
             return None
         model.module.train()
         examples = sample_examples(subject.spec.task, subject.dataset, 4)
-        outputs = forward(subject, model.module, collate(subject, model, examples))
+        try:
+            outputs = forward(subject, model.module, collate(subject, model, examples))
+        except ConformanceError:  # a value the model builds with but cannot run: not this check's finding
+            return None
     return {k: v.detach().float() for k, v in outputs.items() if k in ("loss", "logits", "scores") and v is not None}
 
 
