@@ -48,8 +48,8 @@ __all__ = [
 
 #: Values tried per option, at most.
 CANDIDATES = 6
-#: Outputs closer than this count as the same.
-SAME_TOLERANCE = 1e-6
+#: Outputs that differ by more than this differ: any difference, since an inert option runs the very same computation.
+SAME_TOLERANCE = 0.0
 #: Tokens generated per ``predict`` call of a generation model.
 NEW_TOKENS = 4
 #: Stands for "the option left unset" among the values a predict option is tried with.
