@@ -33,8 +33,8 @@ from typing import Any
 from openzoo.conformance.declaration import check, fail
 from openzoo.conformance.model_runtime import collate, forward
 from openzoo.conformance.subjects import ModelSubject
-from openzoo.errors import ConformanceError
 from openzoo.conformance.task_inputs import raw_input, sample_examples
+from openzoo.errors import ConformanceError
 from openzoo.specs import Option
 from openzoo.tasks import TEXT_GENERATION
 
