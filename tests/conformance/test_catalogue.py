@@ -166,6 +166,21 @@ CLEAN_IDS_SNAPSHOT = sorted(
             "check_model_predict_handles_unusual_inputs",
         )
     ]
+    # suite 1.4, from round 3's survivors: checkpoints, label counts, options that must act
+    + [
+        f"model:fix-clf::{name}(preset=tiny)"
+        for name in (
+            "check_model_starts_from_a_saved_checkpoint",
+            "check_model_fine_tunes_a_checkpoint_on_other_labels",
+            "check_model_refuses_a_damaged_checkpoint",
+            "check_model_trains_and_predicts_with_two_classes",
+        )
+    ]
+    + [
+        "model:fix-lm::check_model_starts_from_a_saved_checkpoint(preset=tiny)",
+        "model:fix-lm::check_model_refuses_a_damaged_checkpoint(preset=tiny)",
+        "model:fix-lm::check_model_predict_option_acts(preset=tiny,option=max_new_tokens)",
+    ]
 )
 
 

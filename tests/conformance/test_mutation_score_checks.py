@@ -101,6 +101,31 @@ PLANTED = {
         "dataset:bad-unreadable-sample::check_dataset_loads_offline",
         "from its declared sample",
     ),
+    # -- suite 1.4, from round 3's survivors (hmutA)
+    "fixture-more-bad-pretrained-ignored": (
+        "model:bad-pretrained-ignored::check_model_starts_from_a_saved_checkpoint(preset=tiny)",
+        "differ from the checkpoint's (a random initialisation, or tensors left out)",
+    ),
+    "fixture-more-bad-checkpoint-labels": (
+        "model:bad-checkpoint-labels::check_model_fine_tunes_a_checkpoint_on_other_labels(preset=tiny)",
+        "one class more: logits of shape (3, 2) for 3 classes",
+    ),
+    "fixture-more-bad-raw-load-error": (
+        "model:bad-raw-load-error::check_model_refuses_a_damaged_checkpoint(preset=tiny)",
+        "load of a directory with its largest tensor one row short: RuntimeError",
+    ),
+    "fixture-more-bad-two-class-refused": (
+        "model:bad-two-class-refused::check_model_trains_and_predicts_with_two_classes(preset=tiny)",
+        "create must accept a dataset of exactly two classes; got BadInputError",
+    ),
+    "fixture-more-bad-inert-top-k": (
+        "model:bad-inert-top-k::check_model_predict_option_acts(preset=tiny,option=top_k)",
+        "the predict option top_k must change an answer",
+    ),
+    "fixture-more-bad-inert-width": (
+        "model:bad-inert-width::check_model_option_acts(preset=tiny,option=hidden)",
+        "the model option hidden must change the outputs or the loss",
+    ),
 }
 
 #: plugin -> further checks its defect rightly fails too (the ids are of the same plugin).
@@ -110,6 +135,16 @@ ALSO_FAILS = {
     # the drifted default rounds every score, so predict no longer gives the softmax probability
     "fixture-more-bad-drifted-predict": {
         "model:bad-drifted-predict::check_model_predict_agrees_with_logits(preset=tiny)"
+    },
+    # a model that ignores its checkpoint has none of the saved tensors when fine-tuned on other labels either
+    # (and a damaged checkpoint "loads" without an error, since it is never read)
+    "fixture-more-bad-pretrained-ignored": {
+        "model:bad-pretrained-ignored::check_model_fine_tunes_a_checkpoint_on_other_labels(preset=tiny)",
+        "model:bad-pretrained-ignored::check_model_refuses_a_damaged_checkpoint(preset=tiny)",
+    },
+    # load follows the absolute path to the original weights, so a damaged copy of the directory loads silently
+    "fixture-more-bad-absolute-path": {
+        "model:bad-absolute-path::check_model_refuses_a_damaged_checkpoint(preset=tiny)"
     },
     # a sample that does not load fails every check that reads the dataset (they used to be skipped)
     "fixture-more-bad-unreadable-sample": {
@@ -181,6 +216,12 @@ def test_clean_fixture_passes_every_check_of_the_new_categories(more_reports):
         "check_model_every_preset_builds_and_starts_near_chance",
         "check_model_predict_defaults_match_declared_options",
         "check_dataset_loader_defaults_match_declared_options",
+        "check_model_starts_from_a_saved_checkpoint",
+        "check_model_fine_tunes_a_checkpoint_on_other_labels",
+        "check_model_refuses_a_damaged_checkpoint",
+        "check_model_trains_and_predicts_with_two_classes",
+        "check_model_predict_option_acts",
+        "check_model_option_acts",
     } <= ran
 
 

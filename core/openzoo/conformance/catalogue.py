@@ -29,15 +29,18 @@ from openzoo.conformance import (
     default_checks,
     device_checks,
     export_checks,
+    finetune_checks,
     generation_checks,
     hygiene_checks,
     input_checks,
     invariance_checks,
+    label_count_checks,
     malformed_sample_checks,
     metric_checks,
     metric_lifecycle_checks,
     model_checks,
     option_checks,
+    option_effect_checks,
     packaging_checks,
     preset_checks,
     robustness_checks,
@@ -105,6 +108,13 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     option_checks.check_model_refuses_option_values_outside_their_bounds,
     declared_range_checks.check_model_accepts_option_values_at_their_bounds,
     consistency_checks.check_model_every_preset_builds_and_starts_near_chance,
+    # -- suite 1.4, from round 3's survivors (hmutA): checkpoints, label counts, options that must act
+    finetune_checks.check_model_starts_from_a_saved_checkpoint,
+    finetune_checks.check_model_fine_tunes_a_checkpoint_on_other_labels,
+    finetune_checks.check_model_refuses_a_damaged_checkpoint,
+    label_count_checks.check_model_trains_and_predicts_with_two_classes,
+    option_effect_checks.check_model_predict_option_acts,
+    option_effect_checks.check_model_option_acts,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
@@ -232,9 +242,26 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
         yield partial(option_checks.check_model_refuses_option_values_outside_their_bounds, **p)
     if any(declared_range_checks.at_bound_values(o) for o in (*spec.options, *spec.predict_options)):
         yield partial(declared_range_checks.check_model_accepts_option_values_at_their_bounds, **p)
+    yield from _round_three_model_checks(spec, p)
     names = {o.name for o in spec.predict_options}
     if "generation" in spec.capabilities and {"do_sample", "seed"} <= names:
         yield partial(option_checks.check_generation_sampling_follows_its_options, **p)
+
+
+def _round_three_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable[..., Any]]:
+    """Suite 1.4: paths only a saved checkpoint reaches, label-count boundaries, options that must act."""
+    yield partial(finetune_checks.check_model_starts_from_a_saved_checkpoint, **p)
+    if spec.task in finetune_checks.CLASSIFICATION_TASKS:
+        yield partial(finetune_checks.check_model_fine_tunes_a_checkpoint_on_other_labels, **p)
+    yield partial(finetune_checks.check_model_refuses_a_damaged_checkpoint, **p)
+    if spec.task in finetune_checks.CLASSIFICATION_TASKS:
+        yield partial(label_count_checks.check_model_trains_and_predicts_with_two_classes, **p)
+    for option in spec.predict_options:
+        if option_effect_checks.is_probed(option):
+            yield partial(option_effect_checks.check_model_predict_option_acts, **p, option=option.name)
+    for option in spec.options:
+        if option_effect_checks.is_probed(option):
+            yield partial(option_effect_checks.check_model_option_acts, **p, option=option.name)
 
 
 def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:

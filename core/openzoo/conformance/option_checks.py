@@ -159,7 +159,7 @@ def _refusal_problem(call: Any, label: str) -> str | None:
 
 
 @check(
-    kind="model", level="recommended", applies_to="test presets of models that declare option bounds (minimum/maximum)"
+    kind="model", level="required", applies_to="test presets of models that declare option bounds (minimum/maximum)"
 )
 def check_model_refuses_option_values_outside_their_bounds(subject: ModelSubject, *, preset: str) -> None:
     """``create`` and ``predict`` refuse a value just outside each declared bound of an option.

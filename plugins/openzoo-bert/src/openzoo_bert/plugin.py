@@ -162,6 +162,11 @@ def openzoo_models() -> list[ModelSpec]:
             hf_auto_class="AutoModelForSequenceClassification",
             default_metrics=("accuracy", "f1_macro"),
             selection_metric="accuracy",
+            expected_failures={
+                "check_model_predict_option_acts(preset=tiny,option=batch_size)": (
+                    "batch_size sets how many texts share a forward pass: it changes speed and memory, never an answer"
+                ),
+            },
         )
     ]
 
