@@ -158,9 +158,7 @@ def _refusal_problem(call: Any, label: str) -> str | None:
     return f"{label} was accepted"
 
 
-@check(
-    kind="model", level="required", applies_to="test presets of models that declare option bounds (minimum/maximum)"
-)
+@check(kind="model", level="required", applies_to="test presets of models that declare option bounds (minimum/maximum)")
 def check_model_refuses_option_values_outside_their_bounds(subject: ModelSubject, *, preset: str) -> None:
     """``create`` and ``predict`` refuse a value just outside each declared bound of an option.
 
