@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,18 +21,23 @@ FIXTURE_PLUGINS = {
 }
 
 
-def ozfix_sources() -> list[PluginSource]:
+def fixture_sources(plugins: dict[str, str], dist: str) -> list[PluginSource]:
+    """Plugin sources of fixture ``plugins`` (entry-point name -> module), as distribution ``dist`` 0.1.0."""
     return [
         PluginSource(
             name=name,
-            dist="openzoo-fixtures",
+            dist=dist,
             version="0.1.0",
             load=lambda module=module: importlib.import_module(module),
             requires=("openzoo<0.2,>=0.1",),
             value=module,
         )
-        for name, module in FIXTURE_PLUGINS.items()
+        for name, module in plugins.items()
     ]
+
+
+def ozfix_sources() -> list[PluginSource]:
+    return fixture_sources(FIXTURE_PLUGINS, "openzoo-fixtures")
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +91,17 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 def registry(fixture_path: Path) -> Registry:
     """A registry of the fixture plugins only (no builtins, no installed plugins)."""
     return load_registry(ozfix_sources(), builtins=False, disabled=(), strict=True, environ={})
+
+
+@pytest.fixture(scope="session")
+def registry_beside_base(fixture_path: Path) -> Callable[[dict[str, str], str], Registry]:
+    """Return ``make(plugins, dist)``: a registry of fixture ``plugins`` (distribution ``dist``) and the base fixture."""
+
+    def make(plugins: dict[str, str], dist: str) -> Registry:
+        sources = fixture_sources({"fixture-base": "ozfix.base"}, "openzoo-fixtures") + fixture_sources(plugins, dist)
+        return load_registry(sources, builtins=False, disabled=(), strict=True, environ={})
+
+    return make
 
 
 #: The fixtures whose seed check runs: it builds each model a second time in a fresh interpreter

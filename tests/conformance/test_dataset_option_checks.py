@@ -6,7 +6,6 @@ The fixtures live in ``fixtures/ozrange`` with their own distribution ``openzoo-
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -15,7 +14,6 @@ import pytest
 from openzoo import BadInputError, Option
 from openzoo.conformance.declared_range_checks import at_bound_values, inside_values, names_option, try_value
 from openzoo.conformance.option_checks import outside_values
-from openzoo.plugins import PluginSource, load_registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -58,27 +56,11 @@ PLANTED = {
 }
 
 
-def _sources(plugins: dict[str, str], dist: str) -> list[PluginSource]:
-    return [
-        PluginSource(
-            name=name,
-            dist=dist,
-            version="0.1.0",
-            load=lambda module=module: importlib.import_module(module),
-            requires=("openzoo<0.2,>=0.1",),
-            value=module,
-        )
-        for name, module in plugins.items()
-    ]
-
-
 @pytest.fixture(scope="module")
-def range_reports(fixture_path: Path) -> dict:
+def range_reports(registry_beside_base) -> dict:
     from openzoo.conformance import run_conformance
 
-    base = {"fixture-base": "ozfix.base"}
-    sources = _sources(base, "openzoo-fixtures") + _sources(RANGES, "openzoo-fixtures-ranges")
-    registry = load_registry(sources, builtins=False, disabled=(), strict=True, environ={})
+    registry = registry_beside_base(RANGES, "openzoo-fixtures-ranges")
     return {report.plugin: report for report in run_conformance(list(RANGES), registry=registry)}
 
 
@@ -182,14 +164,12 @@ def test_a_refusal_naming_only_the_probed_option_or_a_crash_is_a_problem():
 
 
 @pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
-def test_a_failed_recommended_check_fails_the_run_only_under_strict(fixture_path: Path, strict: bool):
+def test_a_failed_recommended_check_fails_the_run_only_under_strict(registry_beside_base, strict: bool):
     from click.testing import CliRunner
 
     from openzoo.cli.conformance import conformance
 
-    base = {"fixture-base": "ozfix.base"}
-    sources = _sources(base, "openzoo-fixtures") + _sources(RANGES, "openzoo-fixtures-ranges")
-    registry = load_registry(sources, builtins=False, disabled=(), strict=True, environ={})
+    registry = registry_beside_base(RANGES, "openzoo-fixtures-ranges")
     check, _ = PLANTED["fixture-ranges-bad-unchecked-fraction"]
     args = ["fixture-ranges-bad-unchecked-fraction", "--json", "-q"] + ["--strict"] * strict
     result = CliRunner().invoke(conformance, args, obj={"registry": registry})

@@ -6,12 +6,9 @@ The fixtures live in ``fixtures/ozmore`` with their own distribution ``openzoo-f
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import pytest
-
-from openzoo.plugins import PluginSource, load_registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -162,27 +159,11 @@ ALSO_FAILS = {
 }
 
 
-def _sources(plugins: dict[str, str], dist: str) -> list[PluginSource]:
-    return [
-        PluginSource(
-            name=name,
-            dist=dist,
-            version="0.1.0",
-            load=lambda module=module: importlib.import_module(module),
-            requires=("openzoo<0.2,>=0.1",),
-            value=module,
-        )
-        for name, module in plugins.items()
-    ]
-
-
 @pytest.fixture(scope="module")
-def more_reports(fixture_path: Path) -> dict:
+def more_reports(registry_beside_base) -> dict:
     from openzoo.conformance import run_conformance
 
-    base = {"fixture-base": "ozfix.base"}
-    sources = _sources(base, "openzoo-fixtures") + _sources(MORE, "openzoo-fixtures-more")
-    registry = load_registry(sources, builtins=False, disabled=(), strict=True, environ={})
+    registry = registry_beside_base(MORE, "openzoo-fixtures-more")
     return {report.plugin: report for report in run_conformance(list(MORE), registry=registry)}
 
 
