@@ -169,6 +169,11 @@ class Option:
             raise ValueError(f"option {self.name!r}: default {self.default!r} is not among choices {self.choices}")
         _check_bounds(self)
 
+    @property
+    def element_type(self) -> str:
+        """The type of one value: ``int`` for an ``int`` option and for a ``list[int]`` one."""
+        return self.type.removeprefix("list[").removesuffix("]")
+
     def range_text(self) -> str:
         """Return the allowed range as interval text (``[0, 1)``, ``>= 1``, ``> 0``); empty without bounds."""
         low, high = self.minimum, self.maximum
@@ -198,7 +203,7 @@ def _check_bounds(option: Option) -> None:
             raise ValueError(f"option {option.name!r}: {label[:3]}_open needs a {label}")
     if low is None and high is None:
         return
-    element_type = option.type.removeprefix("list[").removesuffix("]")
+    element_type = option.element_type
     if element_type not in ("int", "float"):
         raise ValueError(f"option {option.name!r}: bounds apply to int and float options only, not {option.type}")
     for label, bound in (("minimum", low), ("maximum", high)):

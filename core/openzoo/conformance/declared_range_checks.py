@@ -42,13 +42,9 @@ __all__ = [
 INSIDE_STEP = 1e-6
 
 
-def _element(option: Option) -> str:
-    return option.type.removeprefix("list[").removesuffix("]")
-
-
 def _as_value(option: Option, value: Any, like: Any = None) -> Any:
     """``value`` in the option's type; for a list option, a list of it as long as ``like`` (else the default, else 1)."""
-    value = int(value) if _element(option) == "int" else float(value)
+    value = int(value) if option.element_type == "int" else float(value)
     if not option.type.startswith("list["):
         return value
     shape = like if isinstance(like, (list, tuple)) and like else option.default or (value,)
@@ -69,7 +65,7 @@ def at_bound_values(option: Option, like: Any = None) -> list[Any]:
             continue
         value: float = bound
         if is_open:
-            step = 1 if _element(option) == "int" else INSIDE_STEP * max(1.0, abs(bound))
+            step = 1 if option.element_type == "int" else INSIDE_STEP * max(1.0, abs(bound))
             value = bound + inward * step
         if option.in_range(value):
             values.append(_as_value(option, value, like))
@@ -90,11 +86,11 @@ def inside_values(option: Option) -> list[Any]:
     elif low is not None and high is not None:
         points = [(low + high) / 2]
     else:
-        step = 1 if _element(option) == "int" else 0.5
+        step = 1 if option.element_type == "int" else 0.5
         points = [low + step] if low is not None else [high - step]  # type: ignore[operator]
     values = []
     for point in points:
-        value = _as_value(option, round(point) if _element(option) == "int" else point)
+        value = _as_value(option, round(point) if option.element_type == "int" else point)
         if value != default and option.in_range(value) and value not in values:
             values.append(value)
     return values
@@ -106,7 +102,7 @@ def names_option(text: str, name: str) -> bool:
 
 
 def _suits(option: Option, value: Any) -> bool:
-    element = _element(option)
+    element = option.element_type
     if isinstance(value, bool) or option.type.startswith("list["):
         return False
     if element == "int" and not isinstance(value, int):

@@ -132,7 +132,7 @@ def outside_values(option: Option) -> list[Any]:
     An open bound gives the bound itself; a closed one the next integer, or the next float
     (``math.nextafter``), beyond it. A list option gets a one-element list of that value.
     """
-    element = option.type.removeprefix("list[").removesuffix("]")
+    element = option.element_type
     values = []
     for bound, is_open, direction in ((option.minimum, option.min_open, -1), (option.maximum, option.max_open, 1)):
         if bound is None:

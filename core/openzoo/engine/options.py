@@ -76,7 +76,7 @@ def _convert_list(option: Option, value: Any, where: str) -> tuple[Any, ...]:
     """Return a list option's value as a tuple: ``"2,2,4"`` from the command line, a list or tuple from Python."""
     element = Option(
         option.name,
-        option.type.removeprefix("list[").removesuffix("]"),
+        option.element_type,
         help=option.help,
         minimum=option.minimum,
         maximum=option.maximum,

@@ -55,10 +55,11 @@ class ServeSettings:
         for flag, (value, low) in positive.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise BadInputError(f"{flag} must be an integer of at least {low}; got {value!r}")
-        if self.workers > max_workers():
+        most = max_workers()
+        if self.workers > most:
             raise BadInputError(
                 f"--workers {self.workers} would start {self.workers} server processes, each with its own copy of the "
-                f"model, and this machine has {usable_cpus()} usable CPU(s): give at most {max_workers()}"
+                f"model, and this machine has {usable_cpus()} usable CPU(s): give at most {most}"
             )
         if self.port > 65535:
             raise BadInputError(f"--port must be at most 65535; got {self.port}")
