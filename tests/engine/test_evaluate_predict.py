@@ -89,3 +89,34 @@ def test_stream_yields_the_pieces_of_a_generation_model(registry, tmp_path):
     assert list(api.stream(run, "abc", max_new_tokens=2, registry=registry)) == ["c", "b"]
     assert api.predict(run, ["hello"], registry=registry) == [{"prompt": "hello", "text": "olleh", "tokens": 5}]
     assert torch.is_grad_enabled()
+
+
+def test_text_a_model_cannot_encode_is_bad_input_naming_the_input(registry, tmp_path, monkeypatch):
+    from ozengine.echo import OzEcho
+
+    from openzoo.errors import BadInputError
+
+    run = api.train("ozecho", "toy-text", out=tmp_path / "echo", max_steps=1, quiet=True, registry=registry)
+    original = OzEcho.predict
+
+    def predict(self, inputs, **options):
+        for text in inputs:
+            text.encode("utf-8")  # what a tokenizer does with its input
+        return original(self, inputs, **options)
+
+    monkeypatch.setattr(OzEcho, "predict", predict)
+    with pytest.raises(BadInputError, match=r"input 2 is not valid UTF-8 text \(byte 0xe9 at position 3\)"):
+        api.predict(run, ["ok", "caf\udce9"], registry=registry)
+
+
+def test_an_encoding_error_of_the_model_itself_stays_the_models(registry, tmp_path, monkeypatch):
+    from ozengine.echo import OzEcho
+
+    run = api.train("ozecho", "toy-text", out=tmp_path / "echo", max_steps=1, quiet=True, registry=registry)
+
+    def predict(self, inputs, **options):
+        return ["\udce9".encode("utf-8")]  # a bug of the plugin's: every input is valid text
+
+    monkeypatch.setattr(OzEcho, "predict", predict)
+    with pytest.raises(UnicodeEncodeError):
+        api.predict(run, ["hello"], registry=registry)

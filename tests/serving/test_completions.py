@@ -113,3 +113,17 @@ def test_a_client_leaving_mid_stream_does_not_stop_the_server(server):
     body = server.post("/v1/completions", json={"prompt": "the", "max_tokens": 2}).json()
     assert len(body["choices"]) == 1
     assert server.process.poll() is None
+
+
+def test_a_prompt_that_is_not_valid_text_gets_a_422_naming_it(server):
+    body = b'{"prompt": ["the", "caf\\udce9"], "max_tokens": 2}'  # JSON's escape of a byte that is not UTF-8
+    response = server.post("/v1/completions", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert "input 2 is not valid UTF-8 text (byte 0xe9 at position 3)" in response.json()["error"]["message"]
+
+
+def test_a_predict_input_that_is_not_valid_text_gets_a_422_naming_it(server):
+    body = b'{"inputs": ["caf\\udce9"]}'
+    response = server.post("/v1/predict", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert "input 1 is not valid UTF-8 text (byte 0xe9 at position 3)" in response.json()["error"]["message"]

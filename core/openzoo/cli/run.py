@@ -299,7 +299,7 @@ def predict(
       openzoo predict runs/gpt-shakespeare "To be, or not" -o max_new_tokens=40
     """
     from openzoo.engine import api
-    from openzoo.engine.prediction import can_stream
+    from openzoo.engine.prediction import can_stream, check_texts
 
     assignments = _assignments(options)
     loaded = api.load(run_dir, device=device, precision=precision, compile=compile, registry=_registry())
@@ -312,6 +312,7 @@ def predict(
                 click.echo(piece, nl=False)
             click.echo()
         return
+    check_texts(inputs)  # bytes that are not UTF-8, from the terminal or a file, are refused before predicting
     records = api.predict(loaded, list(inputs), **assignments)
     if as_json:
         click.echo(json.dumps(records, indent=2, default=str))

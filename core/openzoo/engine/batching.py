@@ -11,8 +11,7 @@ batch ``N*B`` sees, step for step.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import torch
@@ -24,7 +23,6 @@ __all__ = [
     "evaluation_batches",
     "make_loader",
     "module_inputs",
-    "timed_batches",
     "to_device",
 ]
 
@@ -92,20 +90,6 @@ def make_loader(
         generator=torch.Generator(),
         persistent_workers=persistent and workers > 0,
     )
-
-
-def timed_batches(loader: Iterable[Any], waited: list[float]) -> Iterator[Any]:
-    """Yield ``loader``'s batches, adding the seconds each one kept the caller waiting to ``waited[0]``."""
-    iterator = iter(loader)
-    while True:
-        started = time.perf_counter()
-        try:
-            batch = next(iterator)
-        except StopIteration:
-            waited[0] += time.perf_counter() - started
-            return
-        waited[0] += time.perf_counter() - started
-        yield batch
 
 
 def to_device(batch: Any, device: torch.device) -> Any:

@@ -22,7 +22,7 @@ from typing import Any, final
 
 import torch
 
-from openzoo.engine.batching import BatchPlan, epoch_batches, make_loader, module_inputs, timed_batches, to_device
+from openzoo.engine.batching import BatchPlan, epoch_batches, make_loader, module_inputs, to_device
 from openzoo.engine.checkpoint import capture_rng, non_finite_parameter, restore_rng, write_checkpoint
 from openzoo.engine.compiling import compile_module
 from openzoo.engine.components import MetricPlan
@@ -57,8 +57,8 @@ class TrainResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-#: A reusable context that does nothing (``nullcontext`` may be entered any number of times).
-_NO_CONTEXT = contextlib.nullcontext()
+#: What ``next(loader, _END)`` returns after the last batch (a collate may return anything, even ``None``).
+_END = object()
 
 
 def _clock() -> tuple[float, float]:
@@ -229,6 +229,16 @@ class Trainer:
             steps=self.step, epochs=epochs, metrics=dict(self.last_metrics), best=self.best, timings=self.timings
         )
 
+    def _next_event(self) -> int:
+        """Return the next step at which the loop has more to do than train: log, evaluate or finish."""
+        settings, step = self.settings, self.step
+        event = step - step % settings.log_every + settings.log_every
+        if settings.eval_every:
+            event = min(event, step - step % settings.eval_every + settings.eval_every)
+        if settings.max_steps is not None:
+            event = min(event, max(settings.max_steps, step + 1))
+        return event
+
     def _train_epoch(self, progress: TrainingProgress, interrupt: GracefulInterrupt) -> None:
         settings, env = self.settings, self.env
         batches = epoch_batches(
@@ -249,26 +259,42 @@ class Trainer:
                 pin_memory=self.device.type == "cuda",
                 persistent=True,
             )
-        accum = settings.grad_accum
+        # The step below runs thousands of times: what does not change within the epoch is looked up once, and
+        # logging, evaluation and the end of the budget are one comparison with the next such step.
+        accum, distributed = settings.grad_accum, env.enabled
+        on_host = self.device.type == "cpu"
+        advance = progress.advance if progress.visible else None
+        get_rng_state, clock, data_wait = torch.get_rng_state, time.perf_counter, self.data_wait
         # Each batch's detached loss and each step's gradient norm, read only when the log line is written.
         logged_losses: list[torch.Tensor] = []
         logged_norms: list[torch.Tensor] = []
-        logged_batches = 0
-        logged_examples = 0
-        self._boundary_rng = torch.get_rng_state()
+        log_first = self.position  # the first batch of the log window
+        next_event = self._next_event()
+        self._boundary_rng = get_rng_state()
         started = _clock()
         log_started = started[0]
-        for index, cpu_batch in enumerate(timed_batches(self.loader, self.data_wait), start=self.position):
-            window_start = index - index % accum
-            window_size = min(accum, len(batches) - window_start)
-            last_in_window = index - window_start == window_size - 1
-            sync = _NO_CONTEXT if last_in_window or not env.enabled else self.wrapped.no_sync()
-            with sync:
-                batch = cpu_batch if self.device.type == "cpu" else to_device(cpu_batch, self.device)
+        iterator = iter(self.loader)
+        index = self.position - 1
+        while True:
+            before = clock()
+            cpu_batch = next(iterator, _END)
+            data_wait[0] += clock() - before
+            if cpu_batch is _END:
+                break
+            index += 1
+            if accum == 1:
+                window_size, last_in_window = 1, True
+            else:
+                window_start = index - index % accum
+                window_size = min(accum, len(batches) - window_start)
+                last_in_window = index - window_start == window_size - 1
+            batch = cpu_batch if on_host else to_device(cpu_batch, self.device)
+            if last_in_window or not distributed:
                 loss = self._forward_backward(batch, window_size)
+            else:
+                with self.wrapped.no_sync():
+                    loss = self._forward_backward(batch, window_size)
             logged_losses.append(loss.detach())
-            logged_batches += 1
-            logged_examples += len(batches[index])
             if not last_in_window:
                 continue
             norm = self._optimizer_step()
@@ -276,18 +302,22 @@ class Trainer:
                 logged_norms.append(norm)
             self.step += 1
             self.position = index + 1
-            self._boundary_rng = torch.get_rng_state()
-            progress.advance()
+            self._boundary_rng = get_rng_state()
+            if advance is not None:
+                advance()
+            stop = env.any_true(interrupt.requested, self.device) if distributed else interrupt.requested
+            if self.step < next_event and not stop:
+                continue
             finished = self._finished()
             if finished or self.step % settings.log_every == 0:
                 now = time.perf_counter()
+                examples = sum(map(len, batches[log_first : index + 1]))
                 self._log_training(
-                    progress, logged_losses, logged_norms, logged_batches, logged_examples, now - log_started
+                    progress, logged_losses, logged_norms, index + 1 - log_first, examples, now - log_started
                 )
                 logged_losses, logged_norms = [], []
-                logged_batches = logged_examples = 0
+                log_first = index + 1
                 log_started = now
-            stop = env.any_true(interrupt.requested, self.device) if env.enabled else interrupt.requested
             if stop:
                 self._add_training_time(started)
                 self._save("last", metrics=None)
@@ -301,6 +331,7 @@ class Trainer:
                     return
                 started = _clock()
                 log_started = started[0]
+            next_event = self._next_event()
         self._add_training_time(started)
         self.epoch += 1
         self.position = 0

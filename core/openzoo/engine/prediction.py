@@ -17,7 +17,7 @@ from openzoo.engine.loading import LoadedRun
 from openzoo.engine.options import resolve_declared
 from openzoo.errors import BadInputError, PluginError
 
-__all__ = ["can_stream", "predict_records", "stream_text"]
+__all__ = ["can_stream", "check_texts", "predict_records", "stream_text"]
 
 
 def _inputs_list(inputs: Any) -> list[Any]:
@@ -43,27 +43,41 @@ def _check_text(item: Any, what: str) -> None:
         ) from None
 
 
+def check_texts(items: Sequence[Any]) -> None:
+    """Refuse any text among ``items`` that is not valid Unicode, naming the input (``input 2``).
+
+    Text from a command line, a file or a JSON request can carry bytes that are not UTF-8 (as lone
+    surrogates); the CLI and the server call this on what they read, before the model sees it.
+    """
+    for number, item in enumerate(items, start=1):
+        if isinstance(item, str) and not item.isascii():  # ASCII is valid UTF-8; only the rest needs a look
+            _check_text(item, f"input {number}")
+
+
 def predict_records(loaded: LoadedRun, inputs: Any, options: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Return ``loaded.model.predict(inputs, **options)``, one record per input.
 
-    :raises BadInputError: for no inputs or an undeclared or mistyped option.
+    Text that is not valid Unicode is named as bad input when the model fails on it
+    (:func:`check_texts`; the CLI and the server check what they read up front).
+
+    :raises BadInputError: for no inputs, an undeclared or mistyped option, or text the model cannot encode.
     :raises PluginError: when the model returns another number of records than inputs.
     """
     items = _inputs_list(inputs)
     if not items:
         raise BadInputError("give at least one input to predict on")
-    if any(issubclass(kind, str) for kind in set(map(type, items))):  # a C-speed pass over non-text inputs
-        for number, item in enumerate(items, start=1):
-            if isinstance(item, str) and not item.isascii():  # ASCII is valid UTF-8; only the rest needs a look
-                _check_text(item, f"input {number}")
     resolved = (
         resolve_declared(options, loaded.spec.predict_options, f"predict of model {loaded.spec.name!r}")
         if options
         else {}
     )
     plan = loaded.device_plan
-    with torch.set_grad_enabled(False), plan.backend.autocast(plan.precision):  # no_grad, at half its cost
-        records = loaded.model.predict(items, **resolved)
+    try:
+        with torch.set_grad_enabled(False), plan.backend.autocast(plan.precision):  # no_grad, at half its cost
+            records = loaded.model.predict(items, **resolved)
+    except UnicodeEncodeError:  # an input that is not valid text, found where the model needed its bytes
+        check_texts(items)
+        raise
     if not isinstance(records, list):
         records = list(records)
     if len(records) != len(items):

@@ -68,6 +68,11 @@ class TrainingProgress:
                 mininterval=refresh_interval,
             )
 
+    @property
+    def visible(self) -> bool:
+        """Whether a bar is shown (the loop skips feeding one that is not)."""
+        return self._bar is not None
+
     def advance(self, steps: int = 1) -> None:
         if self._bar is not None:
             self._bar.update(steps)

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 
 from openzoo.engine.loading import LoadedRun
 from openzoo.engine.options import resolve_declared
-from openzoo.engine.prediction import predict_records, stream_text
+from openzoo.engine.prediction import check_texts, predict_records, stream_text
 from openzoo.errors import BadInputError, OpenzooError
 from openzoo.serving import completions as comp
 from openzoo.serving.batching import DynamicBatcher, ModelWorker
@@ -174,6 +174,7 @@ def create_app(loaded: LoadedRun, settings: ServeSettings, *, backend: str = "to
             raw_inputs, options = parsed.inputs, parsed.options
         resolved = checked_options(options)
         inputs = await run_in_threadpool(decode_inputs, raw_inputs, loaded.task.name, settings)
+        check_texts(inputs)  # refused for this request alone, not for the batch it would join
         records = await batcher.submit(inputs, resolved)
         metrics.inputs.inc(len(inputs))
         return Response(json.dumps({"records": records}, default=str), media_type="application/json")
@@ -194,6 +195,7 @@ def create_app(loaded: LoadedRun, settings: ServeSettings, *, backend: str = "to
         options = checked_options(comp.completion_options(parsed, spec, settings))
         completion_id = comp.new_completion_id()
         if not parsed.stream:
+            check_texts(prompts)
             records = await batcher.submit(prompts, options)
             metrics.inputs.inc(len(prompts))
             body = comp.completion_body(
