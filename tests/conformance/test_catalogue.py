@@ -181,6 +181,9 @@ CLEAN_IDS_SNAPSHOT = sorted(
         "model:fix-lm::check_model_refuses_a_damaged_checkpoint(preset=tiny)",
         "model:fix-lm::check_model_predict_option_acts(preset=tiny,option=max_new_tokens)",
     ]
+    # suite 1.5, from round 4's survivors: streaming
+    + ["model:fix-lm::check_model_stream_joins_to_predicted_text(preset=tiny)"]
+    + [f"dataset:{name}::check_dataset_training_split_holds_every_class" for name in ("fix-reviews", "fix-file")]
 )
 
 

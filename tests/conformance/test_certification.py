@@ -66,7 +66,7 @@ def test_certified_mode_fails_a_skip_that_no_absent_device_justifies(registry):
     (standard,) = run_conformance(["fixture-bad-no-sample"], registry=registry)
     (certified,) = run_conformance(["fixture-bad-no-sample"], registry=registry, certify=True)
     skipped = {r.test_id for r in standard.records if r.status == "skipped"}
-    assert len(skipped) == 8  # every dataset check after the sample check, the DataLoader check included
+    assert len(skipped) == 9  # every dataset check after the sample check, the DataLoader and class checks included
     rewritten = {r.test_id: r for r in certified.records if r.test_id in skipped}
     assert {r.status for r in rewritten.values()} == {"failed"}
     assert all("may skip a check only when the device it needs is absent" in r.message for r in rewritten.values())

@@ -98,6 +98,14 @@ PLANTED = {
         "dataset:bad-unreadable-sample::check_dataset_loads_offline",
         "from its declared sample",
     ),
+    "fixture-more-bad-stream-stop": (
+        "model:bad-stream-stop::check_model_stream_joins_to_predicted_text(preset=tiny)",
+        "with {'do_sample': False, 'stop':",
+    ),
+    "fixture-more-bad-one-class": (
+        "dataset:bad-one-class::check_dataset_training_split_holds_every_class",
+        "no example of 'negative' (examples per class: positive: ",
+    ),
     # -- suite 1.4, from round 3's survivors (hmutA)
     "fixture-more-bad-pretrained-ignored": (
         "model:bad-pretrained-ignored::check_model_starts_from_a_saved_checkpoint(preset=tiny)",
@@ -150,6 +158,7 @@ ALSO_FAILS = {
             "check_dataset_declared_splits_load",
             "check_dataset_examples_match_task_schema",
             "check_dataset_labels_within_declared_classes",
+            "check_dataset_training_split_holds_every_class",
             "check_dataset_train_and_test_are_disjoint",
             "check_dataset_loads_deterministically",
             "check_dataset_is_picklable",
@@ -203,6 +212,8 @@ def test_clean_fixture_passes_every_check_of_the_new_categories(more_reports):
         "check_model_trains_and_predicts_with_two_classes",
         "check_model_predict_option_acts",
         "check_model_option_acts",
+        "check_model_stream_joins_to_predicted_text",
+        "check_dataset_training_split_holds_every_class",
     } <= ran
 
 

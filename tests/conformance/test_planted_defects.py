@@ -137,7 +137,7 @@ def test_a_dataset_whose_optional_data_is_missing_is_unavailable_with_the_instal
     datasets = [r for r in report.records if r.kind == "dataset" and r.check != declared]
     assert {r.status for r in datasets} == {"unavailable"}
     assert all("Install it with: pip install fixture-data" in r.message for r in datasets)
-    assert report.counts["unavailable"] == len(datasets) == 8 and report.counts["failed"] == 0
+    assert report.counts["unavailable"] == len(datasets) == 9 and report.counts["failed"] == 0
     assert [r.status for r in report.records if r.check == declared] == ["passed"]
     assert report.verdict == "passed"  # its packaging checks ran and passed; nothing failed
 

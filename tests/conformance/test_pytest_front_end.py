@@ -58,5 +58,5 @@ def test_a_plugin_test_suite_runs_the_whole_suite_in_one_line(fixture_path, tmp_
         check=False,
     )
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "1 failed, 18 passed" in done.stdout
+    assert "1 failed, 19 passed" in done.stdout
     assert "dataset:bad-overlap::check_dataset_train_and_test_are_disjoint" in done.stdout

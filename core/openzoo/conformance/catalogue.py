@@ -45,6 +45,7 @@ from openzoo.conformance import (
     preset_checks,
     robustness_checks,
     semantics_checks,
+    stream_checks,
     waiver_checks,
 )
 from openzoo.conformance.declaration import DOCS_PAGE, CheckInfo, info_of
@@ -115,6 +116,9 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     label_count_checks.check_model_trains_and_predicts_with_two_classes,
     option_effect_checks.check_model_predict_option_acts,
     option_effect_checks.check_model_option_acts,
+    # -- suite 1.5, from round 4's survivors: streaming
+    stream_checks.check_model_stream_joins_to_predicted_text,
+    dataset_checks.check_dataset_training_split_holds_every_class,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
@@ -262,6 +266,8 @@ def _round_three_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable
     for option in spec.options:
         if option_effect_checks.is_probed(option):
             yield partial(option_effect_checks.check_model_option_acts, **p, option=option.name)
+    if spec.task == TEXT_GENERATION:
+        yield partial(stream_checks.check_model_stream_joins_to_predicted_text, **p)
 
 
 def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
@@ -273,6 +279,7 @@ def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
     yield dataset_checks.check_dataset_examples_match_task_schema
     if "label" in subject.task.example:
         yield dataset_checks.check_dataset_labels_within_declared_classes
+        yield dataset_checks.check_dataset_training_split_holds_every_class
     if len(subject.spec.splits) > 1:
         yield dataset_checks.check_dataset_train_and_test_are_disjoint
     yield dataset_checks.check_dataset_loads_deterministically

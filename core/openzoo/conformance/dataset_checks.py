@@ -286,6 +286,40 @@ def check_dataset_labels_within_declared_classes(subject: DatasetSubject) -> Non
                 )
 
 
+@check(kind="dataset", level="recommended", applies_to="datasets whose examples have a 'label' field")
+def check_dataset_training_split_holds_every_class(subject: DatasetSubject) -> None:
+    """Every class in ``info["labels"]`` has an example in the training split.
+
+    Why: a loader that reads the wrong column, compares a rating the wrong way or maps
+    names to indices off by one often yields one class for every example, or never one of
+    them; the data loads, the schema holds, and a model then learns nothing about the
+    missing classes (or "reaches" 100 % on a one-class split). Fix: check the column and
+    the mapping against the file; split each class apart (stratified) so that small
+    classes reach training too.
+
+    Recommended in suite 1.5: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    source = _load(subject)
+    names = source.info.get("labels")
+    if not isinstance(names, (list, tuple)) or len(names) < 2:
+        return  # check_dataset_labels_within_declared_classes reports a missing list
+    train = subject.spec.splits[0]
+    counts = [0] * len(names)
+    for example in _split(subject, source, train):
+        label = example.get("label")
+        if label is not None and 0 <= int(label) < len(names):
+            counts[int(label)] += 1
+    missing = [str(names[index]) for index, count in enumerate(counts) if count == 0]
+    if missing:
+        seen = ", ".join(f"{names[index]!s}: {count}" for index, count in enumerate(counts) if count)
+        raise fail(
+            subject,
+            f"every class of info['labels'] must have an example in {train!r}",
+            f"no example of {', '.join(repr(name) for name in missing)} (examples per class: {seen or 'none'})",
+            "check the label column and its mapping to indices, and split each class apart",
+        )
+
+
 @check(kind="dataset", applies_to="datasets with a training split and an evaluation split")
 def check_dataset_train_and_test_are_disjoint(subject: DatasetSubject) -> None:
     """No example of the training split appears in a validation or test split.

