@@ -23,9 +23,12 @@ from openzoo.specs import Option
 
 __all__ = [
     "GREEDY_LIMITS",
+    "NEVER_STOP",
     "check_generation_sampling_follows_its_options",
     "check_model_refuses_option_values_outside_their_bounds",
     "outside_values",
+    "predicted_text",
+    "unique_character",
 ]
 
 #: Values at which each sampling filter leaves only the most likely token: sampling equals greedy.
@@ -34,26 +37,36 @@ GREEDY_LIMITS: dict[str, Any] = {"top_k": 1, "top_p": 1e-6, "temperature": 1e-3}
 NEW_TOKENS = 8
 #: Seeds tried when looking for a sample that differs from greedy decoding.
 SEEDS = (1, 2, 3)
+#: A stop string no model generates.
+NEVER_STOP = "\x00never\x00"
+
+
+def unique_character(text: str) -> str | None:
+    """Return a character that occurs once in ``text``, not at its start and not a space (the middle one), or ``None``."""
+    once = [i for i, c in enumerate(text) if i > 0 and text.count(c) == 1 and not c.isspace()]
+    return text[once[len(once) // 2]] if once else None
 
 
 def _stop_problems(subject: ModelSubject, model: Any, prompt: str, greedy: str) -> list[str]:
     """``stop`` cuts before its first occurrence, and a stop string that never occurs changes nothing."""
     problems = []
-    never = _generate(subject, model, prompt, do_sample=False, stop="\x00never\x00")
+    never = predicted_text(subject, model, prompt, do_sample=False, stop=NEVER_STOP)
     if never != greedy:
         problems.append(f"stop that never occurs changed {greedy!r} to {never!r}")
-    once = [i for i, c in enumerate(greedy) if i > 0 and greedy.count(c) == 1 and not c.isspace()]
-    if once:
-        marker = greedy[once[len(once) // 2]]
-        cut = _generate(subject, model, prompt, do_sample=False, stop=marker)
+    marker = unique_character(greedy)
+    if marker is not None:
+        cut = predicted_text(subject, model, prompt, do_sample=False, stop=marker)
         if cut != greedy[: greedy.index(marker)]:
             problems.append(f"stop={marker!r} gave {cut!r}; expected {greedy[: greedy.index(marker)]!r}")
     return problems
 
 
-def _generate(subject: ModelSubject, model: Any, prompt: str, **options: Any) -> str:
+def predicted_text(
+    subject: ModelSubject, model: Any, prompt: str, *, new_tokens: int = NEW_TOKENS, **options: Any
+) -> str:
+    """Return the text of ``model.predict([prompt], max_new_tokens=new_tokens, **options)``; a failure fails the check."""
     try:
-        records = model.predict([prompt], max_new_tokens=NEW_TOKENS, **options)
+        records = model.predict([prompt], max_new_tokens=new_tokens, **options)
     except Exception as exc:
         raise fail(
             subject,
@@ -81,9 +94,9 @@ def check_generation_sampling_follows_its_options(subject: ModelSubject, *, pres
     model = subject.build(preset)
     model.module.eval()
     prompt = str(sample_examples(subject.spec.task, subject.dataset, 1)[0]["text"])[:24]
-    greedy = _generate(subject, model, prompt, do_sample=False)
-    first = _generate(subject, model, prompt, do_sample=True, seed=SEEDS[0])
-    again = _generate(subject, model, prompt, do_sample=True, seed=SEEDS[0])
+    greedy = predicted_text(subject, model, prompt, do_sample=False)
+    first = predicted_text(subject, model, prompt, do_sample=True, seed=SEEDS[0])
+    again = predicted_text(subject, model, prompt, do_sample=True, seed=SEEDS[0])
     if first != again:
         raise fail(
             subject,
@@ -91,7 +104,7 @@ def check_generation_sampling_follows_its_options(subject: ModelSubject, *, pres
             f"{first!r} then {again!r} with seed={SEEDS[0]}",
             "seed the sampler from the seed option for each call",
         )
-    samples = [first] + [_generate(subject, model, prompt, do_sample=True, seed=s) for s in SEEDS[1:]]
+    samples = [first] + [predicted_text(subject, model, prompt, do_sample=True, seed=s) for s in SEEDS[1:]]
     if len(set(samples)) == 1:
         raise fail(
             subject,
@@ -109,7 +122,7 @@ def check_generation_sampling_follows_its_options(subject: ModelSubject, *, pres
     inert = []
     for name, limit in GREEDY_LIMITS.items():
         if name in names:
-            limited = _generate(subject, model, prompt, do_sample=True, seed=SEEDS[0], **{name: limit})
+            limited = predicted_text(subject, model, prompt, do_sample=True, seed=SEEDS[0], **{name: limit})
             if limited != greedy:
                 inert.append(f"{name}={limit} gave {limited!r}, greedy {greedy!r}")
     if "stop" in names:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from openzoo.conformance.declaration import check, fail
+from openzoo.conformance.option_checks import NEVER_STOP, predicted_text, unique_character
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import sample_examples
 
@@ -19,16 +20,12 @@ __all__ = ["check_model_stream_joins_to_predicted_text"]
 
 #: Tokens generated per call: enough for a stop string to fall inside the text.
 NEW_TOKENS = 10
-#: A stop string no model generates.
-NEVER = "\x00never\x00"
 
 
 def _stop_strings(text: str) -> list[str]:
     """Stop strings that occur in ``text``: a character met once, and two characters that span a piece boundary."""
-    stops = []
-    once = [i for i, c in enumerate(text) if i > 0 and text.count(c) == 1 and not c.isspace()]
-    if once:
-        stops.append(text[once[len(once) // 2]])
+    character = unique_character(text)
+    stops = [character] if character is not None else []
     pairs = [text[i : i + 2] for i in range(1, len(text) - 1) if text.count(text[i : i + 2]) == 1]
     if pairs:
         stops.append(pairs[-1])
@@ -60,13 +57,15 @@ def check_model_stream_joins_to_predicted_text(subject: ModelSubject, *, preset:
     names = {option.name for option in subject.spec.predict_options}
     greedy = {"do_sample": False} if "do_sample" in names else {}
     prompt = " ".join(str(sample_examples(subject.spec.task, subject.dataset, 1)[0]["text"]).split()[:4])
-    text = _predicted(subject, model, prompt, **greedy)
+    text = predicted_text(subject, model, prompt, new_tokens=NEW_TOKENS, **greedy)
     variants: list[dict[str, Any]] = [greedy]
     if "stop" in names:
-        variants += [{**greedy, "stop": stop} for stop in (NEVER, *_stop_strings(text))]
+        variants += [{**greedy, "stop": stop} for stop in (NEVER_STOP, *_stop_strings(text))]
     problems = []
     for options in variants:
-        expected = text if options is greedy else _predicted(subject, model, prompt, **options)
+        expected = (
+            text if options is greedy else predicted_text(subject, model, prompt, new_tokens=NEW_TOKENS, **options)
+        )
         pieces = _streamed(subject, stream, prompt, **options)
         if "".join(pieces) != expected:
             problems.append(f"with {options}: predict gave {expected!r}, stream gave the pieces {pieces!r}")
@@ -77,22 +76,6 @@ def check_model_stream_joins_to_predicted_text(subject: ModelSubject, *, preset:
             "; ".join(problems),
             "decode both from the same options and cut stop strings in the stream where predict cuts them",
         )
-
-
-def _predicted(subject: ModelSubject, model: Any, prompt: str, **options: Any) -> str:
-    import torch
-
-    try:
-        with torch.no_grad():
-            records = model.predict([prompt], max_new_tokens=NEW_TOKENS, **options)
-    except Exception as exc:
-        raise fail(
-            subject,
-            f"predict([{prompt!r}], max_new_tokens={NEW_TOKENS}, **{options}) must work",
-            f"{type(exc).__name__}: {exc}",
-            "accept every declared predict option",
-        ) from exc
-    return str(records[0].get("text", ""))
 
 
 def _streamed(subject: ModelSubject, stream: Any, prompt: str, **options: Any) -> list[str]:
