@@ -15,6 +15,7 @@ import pytest
 from openzoo.conformance.consistency_checks import (
     check_model_image_encodings_give_the_same_prediction,
     check_model_ranking_scores_agree_with_pair_scores,
+    check_model_transparent_image_encodings_agree,
 )
 from openzoo.conformance.declaration import ConformanceError
 from openzoo.conformance.subjects import ModelSubject
@@ -38,6 +39,12 @@ CASES = [
         "ozmore.reference_defects:OneChannelRefusingViT",
         "grayscale image as an H x W x 1 uint8 array: BadInputError",
     ),
+    (
+        "vit",
+        check_model_transparent_image_encodings_agree,
+        "ozmore.reference_defects:AlphaDroppingViT",
+        "a PIL 'RGBA' image hiding other colours under its transparent pixels gave",
+    ),
 ]
 
 
@@ -59,12 +66,12 @@ def _subject(registry, model: str, factory: str | None = None) -> ModelSubject:
     return ModelSubject(spec, registry=registry)
 
 
-@pytest.mark.parametrize(("model", "check", "planted", "cause"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("model", "check", "planted", "cause"), CASES, ids=[f"{c[0]}-{c[1].__name__}" for c in CASES])
 def test_reference_model_passes_the_check(registry, model, check, planted, cause):
     check(_subject(registry, model), preset="tiny")
 
 
-@pytest.mark.parametrize(("model", "check", "planted", "cause"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("model", "check", "planted", "cause"), CASES, ids=[f"{c[0]}-{c[1].__name__}" for c in CASES])
 def test_planted_defect_fails_the_check_naming_the_cause(registry, fixture_path, model, check, planted, cause):
     with pytest.raises(ConformanceError) as failure:
         check(_subject(registry, model, planted), preset="tiny")

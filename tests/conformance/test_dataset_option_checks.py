@@ -1,4 +1,4 @@
-"""Dataset options, declared ranges and malformed samples (suite 1.4): each ``ozrange`` fixture fails exactly its check; the clean one passes.
+"""Dataset options, declared ranges, malformed samples (suite 1.4) and split fractions (1.6): each ``ozrange`` fixture fails exactly its check; the clean one passes.
 
 The fixtures live in ``fixtures/ozrange`` with their own distribution ``openzoo-fixtures-ranges``
 (beside the ``ozfix`` one, whose base plugin provides the tasks and test datasets).
@@ -53,6 +53,11 @@ PLANTED = {
         "dataset:bad-unchecked-rows::check_dataset_refuses_its_malformed_samples",
         "a line without a tab: ValueError: not enough values to unpack",
     ),
+    # -- suite 1.6
+    "fixture-ranges-bad-swapped-fraction": (
+        "dataset:bad-swapped-fraction::check_dataset_split_fractions_move_their_split",
+        "test=0.1 gives 'test' 42 and 'train' 6 examples, test=0.2 gives 36 and 12",
+    ),
 }
 
 
@@ -79,6 +84,7 @@ def test_clean_fixture_passes_every_check_including_the_option_and_range_checks(
         "check_dataset_accepts_option_values_at_their_bounds",
         "check_model_accepts_option_values_at_their_bounds",
         "check_dataset_refuses_its_malformed_samples",
+        "check_dataset_split_fractions_move_their_split",
     } <= ran
 
 

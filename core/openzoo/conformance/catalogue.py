@@ -119,6 +119,9 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     # -- suite 1.5, from round 4's survivors: streaming
     stream_checks.check_model_stream_joins_to_predicted_text,
     dataset_checks.check_dataset_training_split_holds_every_class,
+    # -- suite 1.6, from round 5's survivors: transparency, split fractions
+    consistency_checks.check_model_transparent_image_encodings_agree,
+    dataset_option_checks.check_dataset_split_fractions_move_their_split,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
@@ -234,6 +237,7 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
         yield partial(preset_checks.check_model_sizes_head_from_dataset_labels, **p)
     if spec.task == IMAGE_CLASSIFICATION:
         yield partial(consistency_checks.check_model_image_encodings_give_the_same_prediction, **p)
+        yield partial(consistency_checks.check_model_transparent_image_encodings_agree, **p)
     if spec.task == RECOMMENDATION:
         yield partial(semantics_checks.check_model_recommends_unseen_items, **p)
         yield partial(consistency_checks.check_model_ranking_scores_agree_with_pair_scores, **p)
@@ -286,18 +290,20 @@ def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
     yield dataset_checks.check_dataset_is_picklable
     yield dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers
     if subject.spec.sample is not None:  # loads of a sample are cheap enough to repeat for every option value
-        yield from _dataset_option_checks(subject.spec.options)
+        yield from _dataset_option_checks(subject.spec.options, subject.spec.splits)
     if subject.spec.malformed_samples is not None:
         yield malformed_sample_checks.check_dataset_refuses_its_malformed_samples
 
 
-def _dataset_option_checks(options: tuple[Any, ...]) -> Iterator[Callable[..., Any]]:
+def _dataset_option_checks(options: tuple[Any, ...], split_names: tuple[str, ...]) -> Iterator[Callable[..., Any]]:
     if any(dataset_option_checks.option_values(o) for o in options):
         yield dataset_option_checks.check_dataset_loads_under_every_option_value
     if any(option_checks.outside_values(o) for o in options):
         yield dataset_option_checks.check_dataset_refuses_option_values_outside_their_bounds
     if any(declared_range_checks.at_bound_values(o) for o in options):
         yield dataset_option_checks.check_dataset_accepts_option_values_at_their_bounds
+    if dataset_option_checks.split_fraction_options(split_names, options):
+        yield dataset_option_checks.check_dataset_split_fractions_move_their_split
 
 
 def _metric_checks(subject: MetricSubject) -> Iterator[Callable[..., Any]]:

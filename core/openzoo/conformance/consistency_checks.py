@@ -13,7 +13,9 @@ through one path of each computation. These checks close what that leaves open:
 - a model option that takes a value of the wrong type (a text for a number) without
   the ``BadInputError`` the Python API promises;
 - an image classifier that answers one image differently depending on how it is
-  encoded (a 2-D array, ``H x W x 1``, ``H x W x 3``, opaque ``H x W x 4``, PIL modes).
+  encoded (a 2-D array, ``H x W x 1``, ``H x W x 3``, opaque ``H x W x 4``, PIL modes),
+  or, for an image with transparent pixels, depending on the mode that carries the alpha
+  channel or on the colours hidden under it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "check_model_predict_option_choices_are_not_inert",
     "check_model_ranking_scores_agree_with_pair_scores",
     "check_model_refuses_option_values_outside_their_type",
+    "check_model_transparent_image_encodings_agree",
 ]
 
 #: Presets up to this many parameters are built for real and run; larger ones are built on
@@ -321,6 +324,86 @@ def check_model_image_encodings_give_the_same_prediction(subject: ModelSubject, 
             "every encoding of one image must give the same prediction",
             "; ".join(problems),
             "convert PIL images and uint8 arrays of 1, 3 or 4 channels to one RGB image before the processor",
+        )
+
+
+def transparent_encodings(image: Any) -> dict[str, Any]:
+    """Return one image with transparent pixels in every encoding that carries alpha, hiding two sets of colours.
+
+    The visible pixels are ``image`` in grayscale (so an ``LA`` image can hold it too); a
+    diagonal third of the pixels is fully transparent (alpha 0), the rest fully opaque (alpha
+    255), so compositing onto any background is exact. The colours under the transparent
+    pixels are random in one group of encodings and their complement in another.
+    """
+    import numpy as np
+    from PIL import Image
+
+    gray = np.asarray(image.convert("L"), dtype=np.uint8)
+    height, width = gray.shape
+    opaque = (np.add.outer(np.arange(height), np.arange(width)) % 3 != 0)[..., None]
+    alpha = np.where(opaque, 255, 0).astype(np.uint8)
+    hidden = np.random.default_rng(0).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    visible = np.repeat(gray[..., None], 3, axis=-1)
+
+    def rgba(under: Any) -> Any:
+        return np.concatenate([np.where(opaque, visible, under), alpha], axis=-1)
+
+    first, second = rgba(hidden), rgba(255 - hidden)
+    la = np.concatenate([np.where(opaque, gray[..., None], hidden[..., :1]), alpha], axis=-1)
+    return {
+        "a PIL 'RGBA' image": Image.fromarray(first, mode="RGBA"),
+        "an H x W x 4 uint8 array": first,
+        "a PIL 'LA' image": Image.fromarray(la, mode="LA"),
+        "a PIL 'RGBA' image hiding other colours under its transparent pixels": Image.fromarray(second, mode="RGBA"),
+        "an H x W x 4 uint8 array hiding other colours under its transparent pixels": second,
+    }
+
+
+@check(kind="model", level="recommended", applies_to="test presets of image classification models")
+def check_model_transparent_image_encodings_agree(subject: ModelSubject, *, preset: str) -> None:
+    """An image with transparent pixels gives one label and score in every alpha encoding, whatever colour is hidden.
+
+    One image, a third of its pixels fully transparent and the rest opaque, is given as a PIL
+    ``RGBA`` image, an ``H x W x 4`` uint8 array and a PIL ``LA`` image, and again as ``RGBA``
+    (PIL and array) with other colours under the transparent pixels. Each must be answered, with
+    the same label and score. The suite does not fix the background: black, white or any colour
+    is fine, as long as it is the same for every encoding and no hidden colour shows through.
+
+    Why: alpha is handled on a path of its own; converting with ``.convert("RGB")`` drops the
+    alpha and shows whatever colour the transparent pixels happen to store, and a mode test
+    written ``mode > "RGB"`` for ``mode == "RGB"`` sends ``RGBA`` images past the compositing
+    to a processor that uses another background than the ``LA`` path. The opaque images of the
+    other checks never reach that code. Fix: composite every mode with alpha (``RGBA``, ``LA``,
+    ``PA``, palette transparency, 4-channel arrays) onto one background before the processor,
+    as transformers' ``convert_to_rgb`` does.
+
+    Recommended in suite 1.6: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    model = subject.build(preset)
+    model.module.eval()
+    example = sample_examples(subject.spec.task, subject.dataset, 1)[0]
+    image = example["image"]
+    if not hasattr(image, "convert"):
+        from PIL import Image
+
+        image = Image.fromarray(image)
+    answers = {name: _label_and_score(model, value) for name, value in transparent_encodings(image).items()}
+    reference_name, reference = next(iter(answers.items()))
+    problems = []
+    for name, answer in answers.items():
+        if isinstance(answer, str):
+            problems.append(f"{name}: {answer[:160]}")
+        elif isinstance(reference, tuple) and (
+            answer[0] != reference[0] or not math.isclose(answer[1], reference[1], abs_tol=ENCODING_TOLERANCE)
+        ):
+            problems.append(f"{name} gave {answer}, {reference_name} {reference}")
+    if problems:
+        raise fail(
+            subject,
+            "an image with transparent pixels must give the same prediction in every encoding of its alpha",
+            "; ".join(problems),
+            "composite RGBA, LA and 4-channel array images onto one background before the processor, so hidden "
+            "colours never show",
         )
 
 

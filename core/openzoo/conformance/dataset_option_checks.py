@@ -30,7 +30,9 @@ __all__ = [
     "check_dataset_accepts_option_values_at_their_bounds",
     "check_dataset_loads_under_every_option_value",
     "check_dataset_refuses_option_values_outside_their_bounds",
+    "check_dataset_split_fractions_move_their_split",
     "option_values",
+    "split_fraction_options",
 ]
 
 
@@ -263,3 +265,76 @@ def check_dataset_accepts_option_values_at_their_bounds(subject: DatasetSubject)
         for value in at_bound_values(option)
     ]
     judge(subject, outcomes, "a dataset option")
+
+
+def split_fraction_options(splits: tuple[str, ...], options: tuple[Option, ...]) -> list[tuple[str, Option]]:
+    """Return ``(split, option)`` for each float option that sets a held-out split's share of the data.
+
+    The convention: a ``float`` option named after a split other than the first (training) one,
+    or that name with ``_fraction`` (``test``, ``validation_fraction``), with a declared range.
+    """
+    found = []
+    for option in options:
+        if option.type != "float" or option.choices or not inside_values(option):
+            continue
+        for split in splits[1:]:
+            if option.name in (split, f"{split}_fraction"):
+                found.append((split, option))
+    return found
+
+
+def _sizes(view: _OptionedDataset, splits: tuple[str, ...]) -> dict[str, int]:
+    source = view.load_source()
+    return {split: len(_split(view, source, split)) for split in splits}  # type: ignore[arg-type]
+
+
+@check(
+    kind="dataset",
+    level="recommended",
+    applies_to="datasets with a sample that declare a split-fraction option (`test`, `validation_fraction`...)",
+)
+def check_dataset_split_fractions_move_their_split(subject: DatasetSubject) -> None:
+    """Raising a split's fraction option never shrinks that split, nor grows the training split.
+
+    A ``float`` option with a declared range named after a held-out split, or after it with
+    ``_fraction`` (``test``, ``validation_fraction``), is that split's share of the data. The
+    declared sample is loaded with the option at its default and at the values half-way to each
+    bound (the others at their defaults); as the value rises, the split it names must not lose
+    examples and the training split (the first declared) must not gain any. Equal sizes pass: a
+    fraction that applies only under another option value (``split=random``) may not act here.
+    A value the loader refuses is left to the option checks.
+
+    Why: the sizes come from a boundary in the split code (``position < n_validation + n_test``);
+    written the wrong way round it gives the held-out share to training and the rest to the test
+    split, which still loads, is disjoint and non-empty, and scores a model on most of its data.
+    Fix: cut each split at its own fraction of the (per-class) count, and test the sizes.
+
+    Recommended in suite 1.6: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    _load(subject)
+    splits = tuple(subject.spec.splits)
+    training = splits[0]
+    problems = []
+    for split, option in split_fraction_options(splits, tuple(subject.spec.options)):
+        default = option.default if option.default is not None else None
+        values = sorted({*inside_values(option), *([default] if default is not None else [])})
+        loads = []
+        for value in values:
+            view = _OptionedDataset(subject, {option.name: value})
+            try:
+                loads.append((value, _sizes(view, splits)))
+            except ValueError:
+                continue  # a refusal is judged by the option checks
+        for (low, smaller), (high, larger) in zip(loads, loads[1:]):
+            if larger[split] < smaller[split] or larger[training] > smaller[training]:
+                problems.append(
+                    f"{option.name}={low:g} gives {split!r} {smaller[split]} and {training!r} {smaller[training]} "
+                    f"examples, {option.name}={high:g} gives {larger[split]} and {larger[training]}"
+                )
+    if problems:
+        raise fail(
+            subject,
+            "a larger split fraction must not shrink its split or grow the training split",
+            "; ".join(problems),
+            "hold out each split's own fraction of the examples; check the boundary comparisons of the split code",
+        )

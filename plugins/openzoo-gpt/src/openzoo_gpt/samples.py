@@ -4,6 +4,11 @@
 ``.txt`` documents and one ``.jsonl`` file of two records, so ``openzoo conformance``
 checks the directory walk, both file formats and the document-level split without the
 user's corpus. The sentences are generated here.
+
+:func:`write_malformed_text_samples` (``DatasetSpec.malformed_samples``) writes broken
+files the loader must refuse, each with words its ``BadInputError`` must contain: among
+them a ``.jsonl`` file that reads well with the default ``field`` but has no field
+``body``, read with ``-o field=body``, so a loader that ignores ``field`` is caught.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import json
 import random
 from pathlib import Path
 
-__all__ = ["write_text_sample"]
+__all__ = ["write_malformed_text_samples", "write_text_sample"]
 
 _NAMES = ("the miller", "a heron", "the old clock", "my neighbour", "the ferry", "a lantern")
 _VERBS = ("waits by", "sings to", "counts", "forgets", "follows", "mends")
@@ -34,3 +39,58 @@ def write_text_sample(directory: Path) -> dict[str, str]:
     records = [{"text": _paragraph(rng, 20)} for _ in range(2)]
     (root / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return {"path": str(root)}
+
+
+def _jsonl(path: Path, lines: list[str]) -> str:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return str(path)
+
+
+def write_malformed_text_samples(directory: Path) -> dict[str, tuple[dict[str, str], str]]:
+    """Write broken corpora into ``directory``; return ``{case: (loader options, words of the error)}``.
+
+    The cases: a record without the field ``-o field`` names, a line that is not JSON, a
+    record that is not a JSON object, a field that is not a string, a ``.txt`` file that is
+    not UTF-8, a directory with no ``.txt`` or ``.jsonl`` file, and a corpus with no text.
+    """
+    root = Path(directory)
+    rng = random.Random(1)
+    records = [json.dumps({"title": f"part {index}", "text": _paragraph(rng, 3)}) for index in range(1, 4)]
+    no_body = _jsonl(root / "no-body.jsonl", records)
+    not_json = _jsonl(root / "not-json.jsonl", [*records[:2], '{"text": "cut off', records[2]])
+    not_object = _jsonl(root / "not-object.jsonl", [records[0], json.dumps([_paragraph(rng, 2)])])
+    not_string = _jsonl(root / "not-string.jsonl", [*records[:2], json.dumps({"text": 3})])
+    latin1 = root / "latin1.txt"
+    latin1.write_bytes(b"The first line is plain ASCII.\n\xff\xfe\xfa caf\xe9 cr\xe8me br\xfbl\xe9e\n")
+    no_text_files = root / "no-text-files"
+    no_text_files.mkdir()
+    (no_text_files / "notes.csv").write_text("text\n" + _paragraph(rng, 2) + "\n", encoding="utf-8")
+    blank = root / "blank"
+    blank.mkdir()
+    (blank / "empty.txt").write_text("", encoding="utf-8")
+    (blank / "spaces.txt").write_text("  \n\n\t\n", encoding="utf-8")
+    _jsonl(blank / "blank-records.jsonl", [json.dumps({"text": ""}), json.dumps({"text": " \n "})])
+    return {
+        "a record without the field named by -o field": (
+            {"path": no_body, "field": "body"},
+            "no-body.jsonl:1: no field 'body' (fields: text, title)",
+        ),
+        "a line that is not JSON": ({"path": not_json}, "not-json.jsonl:3: not a JSON record"),
+        "a record that is not a JSON object": (
+            {"path": not_object},
+            "not-object.jsonl:2: a record must be a JSON object with a 'text' field",
+        ),
+        "a record whose field is not a string": (
+            {"path": not_string},
+            "not-string.jsonl:3: field 'text' must hold a string; got int",
+        ),
+        "a file that is not UTF-8": (
+            {"path": str(latin1)},
+            "latin1.txt: not UTF-8 text (byte 0xff at offset 31, line 2)",
+        ),
+        "a directory with no .txt or .jsonl file": (
+            {"path": str(no_text_files)},
+            "the directory holds no .txt or .jsonl files",
+        ),
+        "a corpus with no text": ({"path": str(blank)}, "the corpus is empty (3 file(s), no text in any of them)"),
+    }

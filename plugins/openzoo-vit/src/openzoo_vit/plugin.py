@@ -144,5 +144,6 @@ def openzoo_datasets() -> list[DatasetSpec]:
             options=(Option("path", "str", None, "root folder of the images (required)"), seed),
             source="the user's files",
             sample="openzoo_vit.samples:write_imagefolder_sample",
+            malformed_samples="openzoo_vit.samples:write_malformed_imagefolder_samples",
         ),
     ]

@@ -4,14 +4,23 @@
 for three classes (stripes, checks, a dot), so ``openzoo conformance`` checks the folder
 scan, the image decoding and the seeded split without the user's images. Sizes vary and
 one class is grayscale, as real folders mix them; pixel noise makes every image distinct.
+
+:func:`write_malformed_imagefolder_samples` (``DatasetSpec.malformed_samples``) writes such a
+folder once per case and breaks one thing in it, each with words of the error the loader must
+raise: a PNG whose header chunk is cut short (PIL raises ``ValueError``), a PNG cut off in its
+image data (``OSError``), a text file named ``.png`` (``UnidentifiedImageError``) and an empty
+class folder.
 """
 
 from __future__ import annotations
 
 import random
+import struct
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["write_imagefolder_sample"]
+__all__ = ["write_imagefolder_sample", "write_malformed_imagefolder_samples"]
 
 _CLASSES = ("checks", "dot", "stripes")
 _PER_CLASS = 10
@@ -43,3 +52,43 @@ def write_imagefolder_sample(directory: Path) -> dict[str, str]:
             image = gray if kind == "dot" else gray.convert("RGB")
             image.save(root / kind / f"{index:02d}.png")
     return {"path": str(root)}
+
+
+def _cut_ihdr(png: bytes) -> bytes:
+    """Return ``png`` with its IHDR chunk holding 12 of its 13 bytes (under a valid CRC): PIL raises ValueError."""
+    if png[12:16] != b"IHDR" or struct.unpack(">I", png[8:12])[0] != 13:
+        raise ValueError("expected a PNG whose first chunk is a 13-byte IHDR")
+    data = png[16:28]
+    chunk = struct.pack(">I", len(data)) + b"IHDR" + data + struct.pack(">I", zlib.crc32(b"IHDR" + data))
+    return png[:8] + chunk + png[33:]
+
+
+def write_malformed_imagefolder_samples(directory: Path) -> dict[str, tuple[dict[str, str], str]]:
+    """Write one sample folder per case under ``directory``, each with one thing broken.
+
+    Return ``{case: ({"path": folder}, words of the BadInputError)}``; the words name the broken file
+    (or folder), so a refusal of some other file does not pass. The same bytes are written on every call.
+    """
+    root = Path(directory)
+    cases: dict[str, tuple[dict[str, str], str]] = {}
+
+    def folder(name: str) -> Path:
+        case = root / name
+        case.mkdir()
+        write_imagefolder_sample(case)
+        return case
+
+    def image_case(name: str, title: str, break_png: Callable[[bytes], bytes]) -> None:
+        case = folder(name)
+        image = case / "dot" / "00.png"
+        image.write_bytes(break_png(image.read_bytes()))
+        cases[title] = ({"path": str(case)}, f"cannot read {str(image)!r} as an image")
+
+    image_case("cut-header", "a PNG whose header chunk is cut short", _cut_ihdr)
+    image_case("cut-data", "a PNG cut off mid-data", lambda png: png[: len(png) // 2])
+    image_case("text", "a text file named .png", lambda png: b"not an image, only text named like one\n")
+    case = folder("empty-class")
+    empty = case / "empty"
+    empty.mkdir()
+    cases["an empty class folder"] = ({"path": str(case)}, f"class folder {str(empty)!r} is empty")
+    return cases
