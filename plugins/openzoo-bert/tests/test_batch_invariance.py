@@ -34,3 +34,15 @@ def test_predictions_do_not_depend_on_the_batch_size(tester, trained_model):
     for a, b in zip(one_by_one, all_at_once):
         assert a["label"] == b["label"]
         assert abs(a["score"] - b["score"]) < 1e-5
+
+
+def test_records_come_back_in_input_order_though_batches_are_formed_longest_first(trained_model):
+    # lengths interleaved so that sorting by length reorders every batch
+    texts = ["superb", "the plot was tedious and the acting was dull from start to end", "bad", "a warm, lovely film"]
+    texts = texts * 3 + ["the film was superb, warm and lovely, with acting that was never dull for a minute"]
+    batched = trained_model.predict(texts, batch_size=4)
+    alone = [trained_model.predict([text])[0] for text in texts]
+    assert [r["label"] for r in batched] == [r["label"] for r in alone]
+    for a, b in zip(batched, alone):
+        assert abs(a["score"] - b["score"]) < 1e-5
+        assert a["scores"].keys() == b["scores"].keys()

@@ -20,7 +20,8 @@ def predict_texts(
     """Classify ``inputs`` in batches of ``batch_size`` on the device of ``model.module``.
 
     Each record is ``{"label": str, "score": float, "scores": {label: probability}}`` with
-    ``scores`` ordered from most to least probable (only the first ``top_k`` when given).
+    ``scores`` ordered from most to least probable (only the first ``top_k`` when given), in the
+    order of ``inputs``. Texts are batched longest first, so a batch pads to similar lengths.
     The module runs in eval mode without gradients and is put back in the mode it was in.
     """
     texts = [inputs] if isinstance(inputs, str) else list(inputs)
@@ -36,15 +37,19 @@ def predict_texts(
     device = next(module.parameters()).device
     was_training = module.training
     module.eval()
-    records: list[dict[str, Any]] = []
+    # Longest texts first, so each batch holds texts of similar length and pads little (as
+    # sentence-transformers' encode does); the records go back in input order.
+    order = sorted(range(len(texts)), key=lambda index: -len(texts[index]))
+    records: list[dict[str, Any]] = [{} for _ in texts]
     try:
         with torch.inference_mode():
-            for start in range(0, len(texts), batch_size):
-                chunk = texts[start : start + batch_size]
-                batch = model.collate([{"text": text} for text in chunk])
+            for start in range(0, len(order), batch_size):
+                chunk = order[start : start + batch_size]
+                batch = model.collate([{"text": texts[index]} for index in chunk])
                 logits = module(**{key: value.to(device) for key, value in batch.items()})["logits"]
                 probabilities = torch.softmax(logits.float(), dim=-1).cpu()
-                records.extend(_record(row, labels, top_k) for row in probabilities)
+                for index, row in zip(chunk, probabilities):
+                    records[index] = _record(row, labels, top_k)
     finally:
         module.train(was_training)
     return records

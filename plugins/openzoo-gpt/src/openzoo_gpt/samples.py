@@ -70,7 +70,13 @@ def write_malformed_text_samples(directory: Path) -> dict[str, tuple[dict[str, s
     (blank / "empty.txt").write_text("", encoding="utf-8")
     (blank / "spaces.txt").write_text("  \n\n\t\n", encoding="utf-8")
     _jsonl(blank / "blank-records.jsonl", [json.dumps({"text": ""}), json.dumps({"text": " \n "})])
+    short = root / "short.txt"
+    short.write_text("A line of verse, and then another line.\nThe end of it.\n", encoding="utf-8")
     return {
+        "a text too short to hold out a test part": (
+            {"path": str(short), "validation_fraction": 0.5, "test_fraction": 0.01},
+            "short.txt: 55 characters are too few to hold out a validation and a test part",
+        ),
         "a record without the field named by -o field": (
             {"path": no_body, "field": "body"},
             "no-body.jsonl:1: no field 'body' (fields: text, title)",
