@@ -11,6 +11,7 @@ its bounds (an acceptance), as the model options are.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import tempfile
 from collections.abc import Iterator
@@ -325,7 +326,7 @@ def check_dataset_split_fractions_move_their_split(subject: DatasetSubject) -> N
                 loads.append((value, _sizes(view, splits)))
             except ValueError:
                 continue  # a refusal is judged by the option checks
-        for (low, smaller), (high, larger) in zip(loads, loads[1:]):
+        for (low, smaller), (high, larger) in itertools.pairwise(loads):
             if larger[split] < smaller[split] or larger[training] > smaller[training]:
                 problems.append(
                     f"{option.name}={low:g} gives {split!r} {smaller[split]} and {training!r} {smaller[training]} "
