@@ -119,6 +119,11 @@ PLANTED = {
         "model:bad-raw-load-error::check_model_refuses_a_damaged_checkpoint(preset=tiny)",
         "load of a directory with its largest tensor one row short: RuntimeError",
     ),
+    # -- suite 1.6: two more damages, a missing and a cut weights file
+    "fixture-more-bad-raw-read-error": (
+        "model:bad-raw-read-error::check_model_refuses_a_damaged_checkpoint(preset=tiny)",
+        "load of a directory with no model.safetensors (a half-copied directory): FileNotFoundError",
+    ),
     "fixture-more-bad-two-class-refused": (
         "model:bad-two-class-refused::check_model_trains_and_predicts_with_two_classes(preset=tiny)",
         "create must accept a dataset of exactly two classes; got BadInputError",

@@ -295,9 +295,10 @@ def _refusal(subject: ModelSubject, call: Any) -> str | None:
 def check_model_refuses_a_damaged_checkpoint(subject: ModelSubject, *, preset: str) -> None:
     """``load(DIR)`` and ``create(pretrained=DIR)`` refuse a damaged directory with ``BadInputError``.
 
-    Two damages are tried on a directory ``save`` wrote: ``config.json`` that is not JSON,
-    and the largest tensor of ``model.safetensors`` one row short (weights that do not fit
-    the model's sizes). Each must raise ``BadInputError`` (any openzoo error, or a
+    Four damages are tried on a directory ``save`` wrote: ``config.json`` that is not JSON,
+    the largest tensor of ``model.safetensors`` one row short (weights that do not fit
+    the model's sizes), no ``model.safetensors`` at all (a half-copied directory; suite 1.6)
+    and ``model.safetensors`` cut to half its bytes (suite 1.6). Each must raise ``BadInputError`` (any openzoo error, or a
     ``ValueError``), never load silently and never end in an ``OSError``, a
     ``RuntimeError`` or a ``KeyError``.
 
@@ -329,6 +330,13 @@ def check_model_refuses_a_damaged_checkpoint(subject: ModelSubject, *, preset: s
                 tensors[key] = tensors[key][:-1].clone()
 
             damages.append(("its largest tensor one row short", lambda d: rewrite_weights(d, shorten)))
+            damages.append((f"no {WEIGHTS} (a half-copied directory)", lambda d: (d / WEIGHTS).unlink()))
+
+            def cut_in_half(directory: Path) -> None:
+                data = (directory / WEIGHTS).read_bytes()
+                (directory / WEIGHTS).write_bytes(data[: len(data) // 2])
+
+            damages.append((f"{WEIGHTS} cut to half its bytes", cut_in_half))
         for number, (damage, apply) in enumerate(damages):
             directory = Path(tmp) / f"damaged-{number}"
             shutil.copytree(clean, directory)

@@ -91,4 +91,9 @@ def write_malformed_imagefolder_samples(directory: Path) -> dict[str, tuple[dict
     empty = case / "empty"
     empty.mkdir()
     cases["an empty class folder"] = ({"path": str(case)}, f"class folder {str(empty)!r} is empty")
+    missing = root / "no-such-folder"
+    cases["a folder that does not exist"] = ({"path": str(missing)}, f"{str(missing)!r} does not exist")
+    single = root / "one-image.png"
+    single.write_bytes((root / "cut-data" / "dot" / "01.png").read_bytes())
+    cases["an image file given as the folder"] = ({"path": str(single)}, f"{str(single)!r} is a file, not a folder")
     return cases
