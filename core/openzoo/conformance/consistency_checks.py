@@ -284,6 +284,31 @@ def _label_and_score(model: Any, value: Any) -> tuple[Any, float] | str:
     return record.get("label"), float(record.get("score", float("nan")))
 
 
+def _sample_image(subject: ModelSubject) -> Any:
+    """Return the first image of the subject's test dataset as a PIL image."""
+    image = sample_examples(subject.spec.task, subject.dataset, 1)[0]["image"]
+    if not hasattr(image, "convert"):
+        from PIL import Image
+
+        image = Image.fromarray(image)
+    return image
+
+
+def _disagreements(model: Any, encodings: dict[str, Any], prefix: str = "") -> list[str]:
+    """Predict every encoding of one image; name each that fails or answers otherwise than the first."""
+    answers = {name: _label_and_score(model, value) for name, value in encodings.items()}
+    reference_name, reference = next(iter(answers.items()))
+    problems = []
+    for name, answer in answers.items():
+        if isinstance(answer, str):
+            problems.append(f"{prefix}{name}: {answer[:160]}")
+        elif isinstance(reference, tuple) and (
+            answer[0] != reference[0] or not math.isclose(answer[1], reference[1], abs_tol=ENCODING_TOLERANCE)
+        ):
+            problems.append(f"{prefix}{name} gave {answer}, {prefix}{reference_name} {reference}")
+    return problems
+
+
 @check(kind="model", applies_to="test presets of image classification models")
 def check_model_image_encodings_give_the_same_prediction(subject: ModelSubject, *, preset: str) -> None:
     """One image gives the same label and score whatever its encoding: PIL, 2-D, ``H x W x 1``, ``x 3``, opaque ``x 4``.
@@ -301,23 +326,9 @@ def check_model_image_encodings_give_the_same_prediction(subject: ModelSubject, 
     """
     model = subject.build(preset)
     model.module.eval()
-    example = sample_examples(subject.spec.task, subject.dataset, 1)[0]
-    image = example["image"]
-    if not hasattr(image, "convert"):
-        from PIL import Image
-
-        image = Image.fromarray(image)
     problems = []
-    for group, encodings in _encodings(image).items():
-        answers = {name: _label_and_score(model, value) for name, value in encodings.items()}
-        reference_name, reference = next(iter(answers.items()))
-        for name, answer in answers.items():
-            if isinstance(answer, str):
-                problems.append(f"{group} image as {name}: {answer[:160]}")
-            elif isinstance(reference, tuple) and (
-                answer[0] != reference[0] or not math.isclose(answer[1], reference[1], abs_tol=ENCODING_TOLERANCE)
-            ):
-                problems.append(f"{group} image as {name} gave {answer}, as {reference_name} {reference}")
+    for group, encodings in _encodings(_sample_image(subject)).items():
+        problems += _disagreements(model, encodings, f"{group} image as ")
     if problems:
         raise fail(
             subject,
@@ -381,22 +392,7 @@ def check_model_transparent_image_encodings_agree(subject: ModelSubject, *, pres
     """
     model = subject.build(preset)
     model.module.eval()
-    example = sample_examples(subject.spec.task, subject.dataset, 1)[0]
-    image = example["image"]
-    if not hasattr(image, "convert"):
-        from PIL import Image
-
-        image = Image.fromarray(image)
-    answers = {name: _label_and_score(model, value) for name, value in transparent_encodings(image).items()}
-    reference_name, reference = next(iter(answers.items()))
-    problems = []
-    for name, answer in answers.items():
-        if isinstance(answer, str):
-            problems.append(f"{name}: {answer[:160]}")
-        elif isinstance(reference, tuple) and (
-            answer[0] != reference[0] or not math.isclose(answer[1], reference[1], abs_tol=ENCODING_TOLERANCE)
-        ):
-            problems.append(f"{name} gave {answer}, {reference_name} {reference}")
+    problems = _disagreements(model, transparent_encodings(_sample_image(subject)))
     if problems:
         raise fail(
             subject,
