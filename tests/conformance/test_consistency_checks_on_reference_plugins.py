@@ -15,6 +15,7 @@ import pytest
 from openzoo.conformance.consistency_checks import (
     check_model_image_encodings_give_the_same_prediction,
     check_model_ranking_scores_agree_with_pair_scores,
+    check_model_sixteen_bit_image_agrees_with_eight_bit,
     check_model_transparent_image_encodings_agree,
 )
 from openzoo.conformance.declaration import ConformanceError
@@ -44,6 +45,12 @@ CASES = [
         check_model_transparent_image_encodings_agree,
         "ozmore.reference_defects:AlphaDroppingViT",
         "a PIL 'RGBA' image hiding other colours under its transparent pixels gave",
+    ),
+    (
+        "vit",
+        check_model_sixteen_bit_image_agrees_with_eight_bit,
+        "ozmore.reference_defects:SixteenBitClippingViT",
+        "a PIL 'I;16' image of the same levels gave",
     ),
 ]
 

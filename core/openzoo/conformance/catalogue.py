@@ -121,6 +121,7 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     dataset_checks.check_dataset_training_split_holds_every_class,
     # -- suite 1.6, from round 5's survivors: transparency, split fractions
     consistency_checks.check_model_transparent_image_encodings_agree,
+    consistency_checks.check_model_sixteen_bit_image_agrees_with_eight_bit,
     dataset_option_checks.check_dataset_split_fractions_move_their_split,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
@@ -238,6 +239,7 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
     if spec.task == IMAGE_CLASSIFICATION:
         yield partial(consistency_checks.check_model_image_encodings_give_the_same_prediction, **p)
         yield partial(consistency_checks.check_model_transparent_image_encodings_agree, **p)
+        yield partial(consistency_checks.check_model_sixteen_bit_image_agrees_with_eight_bit, **p)
     if spec.task == RECOMMENDATION:
         yield partial(semantics_checks.check_model_recommends_unseen_items, **p)
         yield partial(consistency_checks.check_model_ranking_scores_agree_with_pair_scores, **p)

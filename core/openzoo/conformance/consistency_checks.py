@@ -40,6 +40,7 @@ __all__ = [
     "check_model_predict_option_choices_are_not_inert",
     "check_model_ranking_scores_agree_with_pair_scores",
     "check_model_refuses_option_values_outside_their_type",
+    "check_model_sixteen_bit_image_agrees_with_eight_bit",
     "check_model_transparent_image_encodings_agree",
 ]
 
@@ -400,6 +401,49 @@ def check_model_transparent_image_encodings_agree(subject: ModelSubject, *, pres
             "; ".join(problems),
             "composite RGBA, LA and 4-channel array images onto one background before the processor, so hidden "
             "colours never show",
+        )
+
+
+def sixteen_bit_encodings(image: Any) -> dict[str, Any]:
+    """Return one grayscale image as an 8-bit PIL ``L`` image and as a 16-bit PIL ``I;16`` image of the same levels.
+
+    The 16-bit image holds each 8-bit level ``v`` as ``v * 257`` (0 -> 0, 255 -> 65535), the
+    same brightness on the full 16-bit scale, as a 16-bit PNG of the picture stores it.
+    """
+    import numpy as np
+    from PIL import Image
+
+    gray = np.asarray(image.convert("L"), dtype=np.uint8)
+    return {
+        "a PIL 'L' image": Image.fromarray(gray, mode="L"),
+        "a PIL 'I;16' image of the same levels": Image.fromarray(gray.astype(np.uint16) * 257),
+    }
+
+
+@check(kind="model", level="recommended", applies_to="test presets of image classification models")
+def check_model_sixteen_bit_image_agrees_with_eight_bit(subject: ModelSubject, *, preset: str) -> None:
+    """A 16-bit grayscale image gives the label and score of the same picture in 8 bits.
+
+    The test image's grayscale levels ``v`` are given once as a PIL ``L`` image and once as a PIL
+    ``I;16`` image holding ``v * 257`` (what a 16-bit PNG of the same picture stores; Pillow opens
+    such files in mode ``I;16``). Both must be answered, with the same label and score.
+
+    Why: Pillow's ``convert("L")`` and ``convert("RGB")``, and transformers' ``convert_to_rgb``
+    that calls them, clip 16-bit levels to 255 instead of scaling them, so every pixel brighter
+    than 1/256 of full scale turns white and a 16-bit scan is classified as a blank page. Fix:
+    scale 16-bit images to 8 bits (divide by 257) before converting, as openzoo-vit does.
+
+    Recommended in suite 1.6: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    model = subject.build(preset)
+    model.module.eval()
+    problems = _disagreements(model, sixteen_bit_encodings(_sample_image(subject)))
+    if problems:
+        raise fail(
+            subject,
+            "a 16-bit grayscale image must give the prediction of the same picture in 8 bits",
+            "; ".join(problems),
+            "scale 16-bit images (PIL mode I;16) to 8 bits by dividing by 257 before converting to RGB",
         )
 
 
