@@ -21,6 +21,7 @@ through one path of each computation. These checks close what that leaves open:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from openzoo.conformance.declaration import check, fail
@@ -310,6 +311,17 @@ def _disagreements(model: Any, encodings: dict[str, Any], prefix: str = "") -> l
     return problems
 
 
+def _require_one_answer(
+    subject: ModelSubject, preset: str, encodings: Callable[[Any], dict[str, Any]], requirement: str, hint: str
+) -> None:
+    """Fail unless every encoding ``encodings`` makes of the subject's test image gets the first one's answer."""
+    model = subject.build(preset)
+    model.module.eval()
+    problems = _disagreements(model, encodings(_sample_image(subject)))
+    if problems:
+        raise fail(subject, requirement, "; ".join(problems), hint)
+
+
 @check(kind="model", applies_to="test presets of image classification models")
 def check_model_image_encodings_give_the_same_prediction(subject: ModelSubject, *, preset: str) -> None:
     """One image gives the same label and score whatever its encoding: PIL, 2-D, ``H x W x 1``, ``x 3``, opaque ``x 4``.
@@ -391,17 +403,14 @@ def check_model_transparent_image_encodings_agree(subject: ModelSubject, *, pres
 
     Recommended in suite 1.6: a new check arrives as recommended for one minor release (GOVERNANCE.md).
     """
-    model = subject.build(preset)
-    model.module.eval()
-    problems = _disagreements(model, transparent_encodings(_sample_image(subject)))
-    if problems:
-        raise fail(
-            subject,
-            "an image with transparent pixels must give the same prediction in every encoding of its alpha",
-            "; ".join(problems),
-            "composite RGBA, LA and 4-channel array images onto one background before the processor, so hidden "
-            "colours never show",
-        )
+    _require_one_answer(
+        subject,
+        preset,
+        transparent_encodings,
+        "an image with transparent pixels must give the same prediction in every encoding of its alpha",
+        "composite RGBA, LA and 4-channel array images onto one background before the processor, so hidden "
+        "colours never show",
+    )
 
 
 def sixteen_bit_encodings(image: Any) -> dict[str, Any]:
@@ -435,16 +444,13 @@ def check_model_sixteen_bit_image_agrees_with_eight_bit(subject: ModelSubject, *
 
     Recommended in suite 1.6: a new check arrives as recommended for one minor release (GOVERNANCE.md).
     """
-    model = subject.build(preset)
-    model.module.eval()
-    problems = _disagreements(model, sixteen_bit_encodings(_sample_image(subject)))
-    if problems:
-        raise fail(
-            subject,
-            "a 16-bit grayscale image must give the prediction of the same picture in 8 bits",
-            "; ".join(problems),
-            "scale 16-bit images (PIL mode I;16) to 8 bits by dividing by 257 before converting to RGB",
-        )
+    _require_one_answer(
+        subject,
+        preset,
+        sixteen_bit_encodings,
+        "a 16-bit grayscale image must give the prediction of the same picture in 8 bits",
+        "scale 16-bit images (PIL mode I;16) to 8 bits by dividing by 257 before converting to RGB",
+    )
 
 
 #: A value of the wrong type for each option type (what a typo in a Python config gives).

@@ -317,8 +317,7 @@ def check_dataset_split_fractions_move_their_split(subject: DatasetSubject) -> N
     training = splits[0]
     problems = []
     for split, option in split_fraction_options(splits, tuple(subject.spec.options)):
-        default = option.default if option.default is not None else None
-        values = sorted({*inside_values(option), *([default] if default is not None else [])})
+        values = sorted({*inside_values(option), *([option.default] if option.default is not None else [])})
         loads = []
         for value in values:
             view = _OptionedDataset(subject, {option.name: value})
