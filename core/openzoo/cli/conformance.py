@@ -1,5 +1,6 @@
 """``openzoo conformance``: run the conformance suite on plugins and write the reports;
-``openzoo conformance verify CERT.json``: check a certificate against this installation.
+``openzoo conformance verify CERT.json``: check a certificate against this installation;
+``openzoo conformance record DIST``: write what a plugin does into its ``conformance-record.json``.
 
 Exit codes: 0 when the verdict of every plugin checked is ``passed``; 1 when a
 plugin failed, or its verdict is ``incomplete`` (nothing applied, or every
@@ -30,13 +31,15 @@ _MARKS = {
 
 
 class _ConformanceCommand(click.Command):
-    """``openzoo conformance``, which hands ``openzoo conformance verify ...`` to :func:`verify`."""
+    """``openzoo conformance``, which hands ``verify ...`` to :func:`verify` and ``record ...`` to :func:`record`."""
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
         if args[:1] == ["verify"]:
             return verify.make_context(f"{info_name or 'conformance'} verify", args[1:], parent=parent, **extra)
+        if args[:1] == ["record"]:
+            return record.make_context(f"{info_name or 'conformance'} record", args[1:], parent=parent, **extra)
         return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -105,6 +108,7 @@ def conformance(
       openzoo conformance vit --select 'model:vit::check_model_forward_outputs(preset=tiny)'
       openzoo conformance openzoo-vit --certify --report cert.json
       openzoo conformance verify cert.json --plugin openzoo-vit
+      openzoo conformance record openzoo-vit
 
     Exit code 0 only when every plugin's verdict is 'passed' (no required check failed,
     at least one ran) and, with --strict, no recommended check failed either; 1 otherwise;
@@ -237,3 +241,90 @@ def verify(ctx: click.Context, certificate: str, dists: tuple[str, ...]) -> None
     else:
         click.echo(f"not verified: {len(result.problems)} mismatch(es) in {path}")
     ctx.exit(exitcodes.SUCCESS if result.ok else exitcodes.FAILURE)
+
+
+@click.command("record")
+@click.argument("plugins", nargs=-1, required=True)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the record here instead of into the plugin's package (conformance-record.json).",
+)
+@click.pass_context
+def record(ctx: click.Context, plugins: tuple[str, ...], output: str | None) -> None:
+    """Observe PLUGIN(s) and write what they do into their conformance-record.json.
+
+    The record holds every component's declaration, every dataset's examples (digests)
+    and what every model's test presets compute and predict on fixed inputs (CPU, seed
+    0), with the plugin's version. The check
+    check_plugin_behaviour_matches_its_record compares a plugin with it: a behaviour
+    change needs a new version, a CHANGELOG entry and a new record, whose diff shows
+    the reviewer what changed. The differences from the previous record are printed.
+
+    \b
+    Examples:
+      openzoo conformance record openzoo-vit
+      openzoo conformance record vit --output /tmp/vit-record.json
+
+    Exit code 0 when every record was written; 1 when a plugin could not be observed
+    (run openzoo conformance on it to see why); 2 for bad input (an unknown or builtin
+    plugin, a record file that cannot be read or written).
+    """
+    from pathlib import Path
+
+    from openzoo.conformance.behaviour_record import differences, observe, read_record, record_location, write_record
+    from openzoo.conformance.runner import find_plugin
+    from openzoo.conformance.subjects import PluginSubject
+    from openzoo.errors import BadInputError, OpenzooError
+    from openzoo.plugins import default_registry
+
+    if output and len(plugins) > 1:
+        raise click.UsageError("--output takes one plugin; record the others one at a time")
+    registry = ctx.obj.get("registry") if isinstance(ctx.obj, dict) and ctx.obj.get("registry") else default_registry()
+    try:
+        records = [find_plugin(registry, name) for name in plugins]
+    except BadInputError as exc:
+        raise click.UsageError(str(exc)) from None
+    failed = False
+    for plugin in records:
+        if plugin.builtin:
+            raise click.UsageError(f"{plugin.dist} is core's builtin plugin; its behaviour is core's tests' to pin")
+        if plugin.status != "ok":
+            raise click.UsageError(
+                f"{plugin.dist} is {plugin.status}: {'; '.join(plugin.problems) or 'see openzoo plugins'}"
+            )
+        subject = PluginSubject(plugin, registry=registry)
+        path = Path(output) if output else record_location(subject)
+        if path is None:
+            raise click.UsageError(f"cannot find the package directory of {plugin.dist}; pass --output PATH")
+        try:
+            previous = read_record(path)["plugins"].get(plugin.name) if path.exists() else None
+        except ValueError as exc:
+            raise click.UsageError(f"{exc}; move it away or fix it, then record again") from None
+        try:
+            observation = observe(subject)
+        except Exception as exc:  # the plugin's own code failed: a finding, not a crash of this command
+            if ctx.find_root().params.get("debug"):
+                raise
+            detail = str(exc) if isinstance(exc, OpenzooError) else f"{type(exc).__name__}: {exc}"
+            click.echo(f"error: {plugin.dist} could not be observed: {detail}", err=True)
+            click.echo(f"  run openzoo conformance {plugin.dist} to see which check fails", err=True)
+            failed = True
+            continue
+        try:
+            write_record(path, plugin.name, observation)
+        except (OSError, ValueError) as exc:
+            raise click.UsageError(f"cannot write {path}: {exc}; pass --output PATH to write elsewhere") from None
+        components = len(observation["components"])
+        click.echo(f"recorded {plugin.dist} {plugin.version} ({components} components) in {path}")
+        if isinstance(previous, dict):
+            changed = differences(previous.get("components", {}), observation["components"])
+            if previous.get("version") != plugin.version:
+                click.echo(f"  previous record: version {previous.get('version')}")
+            for line in changed[:20]:
+                click.echo(f"  changed: {line}")
+            if len(changed) > 20:
+                click.echo(f"  ... and {len(changed) - 20} more")
+            if not changed:
+                click.echo("  no behaviour changed since the previous record")
+    ctx.exit(exitcodes.FAILURE if failed else exitcodes.SUCCESS)

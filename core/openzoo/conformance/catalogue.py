@@ -43,6 +43,7 @@ from openzoo.conformance import (
     option_effect_checks,
     packaging_checks,
     preset_checks,
+    record_checks,
     robustness_checks,
     semantics_checks,
     stream_checks,
@@ -123,6 +124,8 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     consistency_checks.check_model_transparent_image_encodings_agree,
     consistency_checks.check_model_sixteen_bit_image_agrees_with_eight_bit,
     dataset_option_checks.check_dataset_split_fractions_move_their_split,
+    # -- suite 1.7: a plugin's recorded behaviour, bound to its version
+    record_checks.check_plugin_behaviour_matches_its_record,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
@@ -186,6 +189,8 @@ def _plugin_checks(subject: PluginSubject) -> Iterator[Callable[..., Any]]:
     if not subject.record.builtin:
         yield hygiene_checks.check_plugin_leaves_process_state_unchanged
         yield hygiene_checks.check_plugin_runs_hermetically
+        if record_checks.has_record(subject):
+            yield record_checks.check_plugin_behaviour_matches_its_record
 
 
 def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:

@@ -282,15 +282,24 @@ class DatasetSubject(ComponentSubject):
     def task(self) -> Any:
         return self.registry.task(self.spec.task)
 
-    @cached_property
+    @property
     def sample_options(self) -> dict[str, Any]:
         """The loader options that read the spec's declared sample (``{}`` when it declares none).
 
         The sample is written once per subject into a temporary directory, removed when the
         subject is garbage-collected.
         """
+        return self._sample[0]
+
+    @property
+    def sample_directory(self) -> str | None:
+        """The temporary directory the declared sample was written to (``None`` without a sample)."""
+        return self._sample[1]
+
+    @cached_property
+    def _sample(self) -> tuple[dict[str, Any], str | None]:
         if self.spec.sample is None:
-            return {}
+            return {}, None
         import tempfile
         import weakref
         from pathlib import Path
@@ -316,7 +325,7 @@ class DatasetSubject(ComponentSubject):
                 type(options).__name__,
                 "return {'path': str(directory / 'sample.csv')} or the like",
             )
-        return options
+        return options, directory.name
 
     def load_source(self) -> Any:
         """Call the loader on the declared sample (else with default options) and return a fresh source."""

@@ -1,0 +1,361 @@
+"""A plugin's recorded behaviour: what its components do on fixed inputs, bound to its version.
+
+lm-eval keeps a hash of every task's outputs beside the task's version and fails a change
+that alters the outputs without a new version; transformers' integration tests pin expected
+logits. The record does the same for an openzoo plugin. ``openzoo conformance record DIST``
+observes, on the CPU with seed 0:
+
+- every component's declaration (presets with their training recipes, options, splits,
+  capabilities; descriptions and help texts are left out, so rewording needs no new record);
+- every dataset's splits as loaded by the suite (from its declared sample, else with the
+  default options): the example count and a digest of the examples in order, and, for a
+  dataset with a sample, the same under every value of each option with choices;
+- every model's test presets on five examples of its test dataset: the loss and the task's
+  main output before training, the losses of five Adam steps (lr 1e-2, eval mode), the
+  outputs after them, and what ``predict`` returns for the examples' raw inputs.
+
+It writes them, with the distribution's version, as ``conformance-record.json`` in the
+plugin's top-level package (it ships in the wheel). The check
+:func:`~openzoo.conformance.record_checks.check_plugin_behaviour_matches_its_record`
+observes again and compares: text, integers and digests exactly, floats within
+:data:`RELATIVE_TOLERANCE` (other CPUs, thread counts and torch builds round differently).
+
+The record judges a *change* to a plugin that has one -- the pull request that alters what a
+released version does without saying so -- not the first version of a new plugin, whose
+record is whatever that version does. Nothing here imports torch at import time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openzoo.conformance.subjects import DatasetSubject, ModelSubject, PluginSubject
+
+__all__ = [
+    "ABSOLUTE_TOLERANCE",
+    "FORMAT",
+    "RECORD_NAME",
+    "RELATIVE_TOLERANCE",
+    "differences",
+    "observe",
+    "read_record",
+    "record_location",
+    "write_record",
+]
+
+#: The file name of a record, in the plugin's top-level package directory.
+RECORD_NAME = "conformance-record.json"
+#: The record format; a record of another format must be written again.
+FORMAT = 1
+#: Floats agree when ``|a - b| <= ABSOLUTE_TOLERANCE + RELATIVE_TOLERANCE * max(|a|, |b|)``.
+RELATIVE_TOLERANCE = 2e-4
+ABSOLUTE_TOLERANCE = 5e-6
+#: Adam steps (at :data:`LEARNING_RATE`, eval mode) whose losses are recorded. Adam's ``eps`` is
+#: raised to :data:`ADAM_EPS` so a gradient that is zero up to rounding moves its weight by
+#: rounding only, not by a full step of either sign.
+TRAIN_STEPS = 5
+LEARNING_RATE = 1e-2
+ADAM_EPS = 1e-6
+#: Values of a model's main output kept in the record (the first ones, flattened), besides its sums.
+OUTPUT_VALUES = 32
+#: Characters of JSON above which a value of a dataset's ``info`` is kept as a digest.
+INFO_CHARACTERS = 400
+#: Spec fields that are prose: rewording them is not a change of behaviour.
+_PROSE = frozenset({"description", "help", "origin", "source"})
+
+
+def record_location(subject: PluginSubject) -> Path | None:
+    """Return where the plugin's record lives (``None`` for core's builtins or an unknown package).
+
+    The path is ``conformance-record.json`` in the directory of the top-level package the entry
+    point names; it is found without importing anything new.
+    """
+    import importlib.util
+
+    module = subject.entry_module
+    if module is None or subject.record.builtin:
+        return None
+    try:
+        spec = importlib.util.find_spec(module.partition(".")[0])
+    except (ImportError, ValueError):
+        return None
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(locations[0]) / RECORD_NAME if locations else None
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """Read a record file; raise ``ValueError`` naming the problem when it is not one.
+
+    The file maps entry-point names to observations (a package may hold several plugins):
+    ``{"format": 1, "plugins": {"vit": {...}}}``.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} cannot be read as JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("plugins"), dict):
+        raise ValueError(f"{path} is not a conformance record (no 'plugins' mapping)")
+    if data.get("format") != FORMAT:
+        raise ValueError(f"{path} has record format {data.get('format')!r}; this suite reads format {FORMAT}")
+    return data
+
+
+def write_record(path: Path, plugin: str, observation: Mapping[str, Any]) -> None:
+    """Put ``observation`` in the record file at ``path`` as ``plugin``'s entry, atomically.
+
+    The other plugins' entries are kept; a reader sees the old file or the new one, whole. A file
+    that is there but is no record raises ``ValueError`` and is left as it is.
+    """
+    from openzoo.engine.rundir import atomic_write_bytes
+
+    plugins = dict(read_record(path)["plugins"]) if path.exists() else {}  # an unreadable file is kept: ValueError
+    plugins[plugin] = observation
+    record = {"format": FORMAT, "plugins": dict(sorted(plugins.items()))}
+    text = json.dumps(record, indent=1, sort_keys=True, allow_nan=False, ensure_ascii=False) + "\n"
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644  # a file that ships in a wheel is world-readable
+    atomic_write_bytes(path, text.encode("utf-8"))
+    path.chmod(mode)
+
+
+def observe(subject: PluginSubject) -> dict[str, Any]:
+    """Observe the behaviour of every model and dataset the plugin provides (CPU, seed 0)."""
+    import torch
+
+    from openzoo.conformance.subjects import DatasetSubject, ModelSubject
+
+    components: dict[str, Any] = {}
+    for kind, spec in subject.specs():
+        if kind == "models":
+            model = ModelSubject(spec, registry=subject.registry)
+            components[model.component] = _observe_model(model)
+        elif kind == "datasets":
+            dataset = DatasetSubject(spec, registry=subject.registry)
+            components[dataset.component] = _observe_dataset(dataset)
+        elif kind in ("metrics", "devices", "loggers"):
+            components[f"{kind[:-1]}:{spec.name}"] = {"declaration": plain_declaration(spec)}
+    return {
+        "dist": subject.dist,
+        "version": subject.record.version,
+        "made_with": {"torch": torch.__version__.split("+")[0]},
+        "components": components,
+    }
+
+
+def plain_declaration(spec: Any) -> Any:
+    """Return a spec as plain JSON values, without its prose fields and its origin."""
+    if dataclasses.is_dataclass(spec) and not isinstance(spec, type):
+        return {
+            f.name: plain_declaration(getattr(spec, f.name))
+            for f in dataclasses.fields(spec)
+            if f.name not in _PROSE and not f.name.startswith("_")
+        }
+    return _plain(spec)
+
+
+def _plain(value: Any) -> Any:
+    """Return ``value`` as JSON values: floats stay floats, arrays and images become digests."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain_declaration(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (set, frozenset)):
+        return sorted(_plain(v) for v in value)
+    module = type(value).__module__
+    if module.startswith(("torch", "numpy")) and hasattr(value, "shape"):
+        return _tensor_summary(value)
+    if module.startswith("PIL"):
+        from openzoo.conformance.fingerprints import fingerprint
+
+        return {"image": list(value.size), "mode": value.mode, "digest": fingerprint(value)}
+    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
+        return [_plain(v) for v in value]
+    if callable(value):
+        return f"{getattr(value, '__module__', '?')}:{getattr(value, '__qualname__', type(value).__name__)}"
+    return repr(value)
+
+
+def _tensor_summary(value: Any) -> dict[str, Any]:
+    """Shape, dtype, sum, sum of absolute values and the first values of a tensor or array."""
+    import torch
+
+    tensor = torch.as_tensor(value).detach().cpu()
+    dtype = str(tensor.dtype).removeprefix("torch.")
+    if tensor.dtype == torch.bool or not (tensor.is_floating_point() or tensor.is_complex()):
+        return {"shape": list(tensor.shape), "dtype": dtype, "values": tensor.flatten()[:OUTPUT_VALUES].tolist()}
+    values = tensor.double()
+    finite = values[torch.isfinite(values)]
+    return {
+        "shape": list(tensor.shape),
+        "dtype": dtype,
+        "sum": float(finite.sum()) if finite.numel() else 0.0,
+        "abs_sum": float(finite.abs().sum()) if finite.numel() else 0.0,
+        "values": [_plain(float(v)) for v in values.flatten()[:OUTPUT_VALUES].tolist()],
+    }
+
+
+def _scrubbed(value: Any, directory: str) -> Any:
+    """``value`` with the temporary sample directory written as ``<sample>`` in every string."""
+    if isinstance(value, str):
+        return value.replace(directory, "<sample>")
+    if isinstance(value, Mapping):
+        return {k: _scrubbed(v, directory) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scrubbed(v, directory) for v in value]
+    return value
+
+
+def _digest(examples: Sequence[Any], directory: str | None) -> str:
+    from openzoo.conformance.fingerprints import fingerprint
+
+    digest = hashlib.sha256()
+    for example in examples:
+        digest.update(fingerprint(_scrubbed(example, directory) if directory else example).encode("ascii"))
+    return digest.hexdigest()
+
+
+def _small(value: Any) -> Any:
+    """``value`` as plain JSON, or its digest when it is long (id maps of a large dataset)."""
+    plain = _plain(value)
+    text = json.dumps(plain, sort_keys=True, ensure_ascii=False)
+    return plain if len(text) <= INFO_CHARACTERS else {"digest": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+
+
+def _splits(source: Any, directory: str | None) -> dict[str, Any]:
+    info = dict(getattr(source, "info", {}) or {})
+    out: dict[str, Any] = {
+        "info": {str(k): _small(_scrubbed(v, directory) if directory else v) for k, v in info.items()}
+    }
+    for split in source.splits():
+        examples = source.load(split)
+        everything = [examples[i] for i in range(len(examples))]
+        out[str(split)] = {"count": len(everything), "digest": _digest(everything, directory)}
+    return out
+
+
+def _load_or_error(load: Any, directory: str | None) -> dict[str, Any]:
+    from openzoo.errors import DataUnavailableError
+
+    try:
+        return _splits(load(), directory)
+    except DataUnavailableError:
+        return {"unavailable": True}
+    except Exception as exc:  # noqa: BLE001 -- a refusal is behaviour too: record which error
+        return {"error": type(exc).__name__}
+
+
+def _observe_dataset(subject: DatasetSubject) -> dict[str, Any]:
+    entry: dict[str, Any] = {"declaration": plain_declaration(subject.spec)}
+    directory = subject.sample_directory
+    entry["load"] = _load_or_error(subject.load_source, directory)
+    if subject.spec.sample is None:
+        return entry
+    loader = subject.resolve()
+    variants: dict[str, Any] = {}
+    for option in subject.spec.options:
+        values = list(option.choices) or ([True, False] if option.type == "bool" else [])
+        for value in values:
+            if value == option.default:
+                continue
+            options = {**subject.sample_options, option.name: value}
+            variants[f"{option.name}={value}"] = _load_or_error(lambda options=options: loader(**options), directory)
+    if variants:
+        entry["variants"] = variants
+    return entry
+
+
+def _observe_model(subject: ModelSubject) -> dict[str, Any]:
+    entry: dict[str, Any] = {"declaration": plain_declaration(subject.spec)}
+    for preset in subject.spec.test_presets:
+        entry[f"preset={preset.name}"] = _observe_preset(subject, preset.name)
+    return entry
+
+
+def _observe_preset(subject: ModelSubject, preset: str) -> dict[str, Any]:
+    import torch
+
+    from openzoo.conformance.behaviour_checks import _predict
+    from openzoo.conformance.model_checks import prepared
+    from openzoo.conformance.model_runtime import forward
+    from openzoo.conformance.task_inputs import raw_input
+
+    key = next(iter(subject.task.outputs))
+    model, batch, examples = prepared(subject, preset)
+    module = model.module
+    before = forward(subject, module, batch)
+    entry: dict[str, Any] = {
+        "loss": _plain(_scalar(before.get("loss"))),
+        "output": _plain(before.get(key)),
+    }
+    params = [p for p in module.parameters() if p.requires_grad]
+    losses = []
+    if params and before.get("loss") is not None:
+        optimizer = torch.optim.Adam(params, lr=LEARNING_RATE, eps=ADAM_EPS)
+        for _ in range(TRAIN_STEPS):
+            optimizer.zero_grad(set_to_none=True)
+            loss = forward(subject, module, batch, grad=True)["loss"]
+            loss.backward()
+            optimizer.step()
+            losses.append(_scalar(loss))
+    entry["train_losses"] = _plain(losses)
+    entry["output_after_training"] = _plain(forward(subject, module, batch).get(key))
+    entry["predict"] = _plain(_predict(subject, model, [raw_input(subject.spec.task, e) for e in examples]))
+    return entry
+
+
+def _scalar(value: Any) -> float | None:
+    return None if value is None else float(value.detach().float().cpu().reshape(-1)[0])
+
+
+def differences(recorded: Any, observed: Any, where: str = "") -> list[str]:
+    """Return where ``observed`` departs from ``recorded``: ``'path: recorded -> observed'`` lines.
+
+    Text, integers, booleans and digests must be equal; floats within the tolerances.
+    """
+    if isinstance(recorded, Mapping) and isinstance(observed, Mapping):
+        out: list[str] = []
+        for key in sorted(set(recorded) | set(observed), key=str):
+            path = f"{where}.{key}" if where else str(key)
+            if key not in observed:
+                out.append(f"{path}: recorded, no longer observed")
+            elif key not in recorded:
+                out.append(f"{path}: observed, not in the record")
+            else:
+                out.extend(differences(recorded[key], observed[key], path))
+        return out
+    if isinstance(recorded, list) and isinstance(observed, list):
+        if len(recorded) != len(observed):
+            return [f"{where}: {len(recorded)} values -> {len(observed)}"]
+        out = []
+        for index, (a, b) in enumerate(zip(recorded, observed)):
+            out.extend(differences(a, b, f"{where}[{index}]"))
+        return out
+    numbers = (int, float)
+    if (
+        isinstance(recorded, numbers)
+        and isinstance(observed, numbers)
+        and not isinstance(recorded, bool)
+        and not isinstance(observed, bool)
+        and (isinstance(recorded, float) or isinstance(observed, float))
+    ):
+        gap = abs(float(recorded) - float(observed))
+        if gap <= ABSOLUTE_TOLERANCE + RELATIVE_TOLERANCE * max(abs(float(recorded)), abs(float(observed))):
+            return []
+    elif type(recorded) is type(observed) and recorded == observed:
+        return []
+    return [f"{where}: {_short(recorded)} -> {_short(observed)}"]
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
