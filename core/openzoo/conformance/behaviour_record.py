@@ -9,10 +9,14 @@ observes, on the CPU with seed 0:
   capabilities; descriptions and help texts are left out, so rewording needs no new record);
 - every dataset's splits as loaded by the suite (from its declared sample, else with the
   default options): the example count and a digest of the examples in order, and, for a
-  dataset with a sample, the same under every value of each option with choices;
+  dataset with a sample, the same under every value of each option with choices; for each
+  declared malformed file, what the loader makes of it (its error type, or the digests when
+  it loads) as declared and under every value of each option with choices;
 - every model's test presets on five examples of its test dataset: the loss and the task's
   main output before training, the losses of five Adam steps (lr 1e-2, eval mode), the
-  outputs after them, and what ``predict`` returns for the examples' raw inputs.
+  outputs after them, and what ``predict`` returns for the examples' raw inputs, with the
+  default options and under every other choice, bool value and declared bound of each predict
+  option (seeded, so sampled answers are recorded too).
 
 It writes them, with the distribution's version, as ``conformance-record.json`` in the
 plugin's top-level package (it ships in the wheel). The check
@@ -31,6 +35,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,6 +68,9 @@ ABSOLUTE_TOLERANCE = 5e-6
 TRAIN_STEPS = 5
 LEARNING_RATE = 1e-2
 ADAM_EPS = 1e-6
+#: The largest integer option value ``predict`` is recorded with (a bound such as ``max_new_tokens=1024``
+#: is left out).
+LARGEST_PROBED_SIZE = 64
 #: Values of a model's main output kept in the record (the first ones, flattened), besides its sums.
 OUTPUT_VALUES = 32
 #: Characters of JSON above which a value of a dataset's ``info`` is kept as a digest.
@@ -126,8 +134,6 @@ def write_record(path: Path, plugin: str, observation: Mapping[str, Any]) -> Non
 
 def observe(subject: PluginSubject) -> dict[str, Any]:
     """Observe the behaviour of every model and dataset the plugin provides (CPU, seed 0)."""
-    import torch
-
     from openzoo.conformance.subjects import DatasetSubject, ModelSubject
 
     components: dict[str, Any] = {}
@@ -143,9 +149,22 @@ def observe(subject: PluginSubject) -> dict[str, Any]:
     return {
         "dist": subject.dist,
         "version": subject.record.version,
-        "made_with": {"torch": torch.__version__.split("+")[0]},
+        "made_with": made_with(),
         "components": components,
     }
+
+
+def made_with() -> dict[str, str]:
+    """The versions of the libraries the observed numbers depend on (not compared; named on a failure)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in ("torch", "transformers", "numpy", "pillow", "tokenizers"):
+        try:
+            found[name] = version(name).split("+")[0]
+        except PackageNotFoundError:
+            continue
+    return found
 
 
 def plain_declaration(spec: Any) -> Any:
@@ -261,17 +280,46 @@ def _observe_dataset(subject: DatasetSubject) -> dict[str, Any]:
     if subject.spec.sample is None:
         return entry
     loader = subject.resolve()
+    variants = _variants(subject, loader, subject.sample_options, directory)
+    if variants:
+        entry["variants"] = variants
+    if subject.spec.malformed_samples is not None:
+        entry["malformed"] = _observe_malformed(subject, loader)
+    return entry
+
+
+def _variants(subject: DatasetSubject, loader: Any, base: Mapping[str, Any], directory: str | None) -> dict[str, Any]:
+    """Loads of ``base`` under every other value of each option with choices (or of a bool option)."""
     variants: dict[str, Any] = {}
     for option in subject.spec.options:
         values = list(option.choices) or ([True, False] if option.type == "bool" else [])
         for value in values:
-            if value == option.default:
+            if option.name in base or value == option.default:
                 continue
-            options = {**subject.sample_options, option.name: value}
+            options = {**base, option.name: value}
             variants[f"{option.name}={value}"] = _load_or_error(lambda options=options: loader(**options), directory)
-    if variants:
-        entry["variants"] = variants
-    return entry
+    return variants
+
+
+def _observe_malformed(subject: DatasetSubject, loader: Any) -> dict[str, Any]:
+    """Each declared malformed file as loaded with its options, and under every other option choice.
+
+    A file that is broken under the default options may be good under another (a duplicate rating
+    with ``duplicates=last``): what each value makes of it is behaviour too.
+    """
+    import tempfile
+
+    from openzoo.conformance.malformed_sample_checks import malformed_cases
+
+    with tempfile.TemporaryDirectory(prefix=f"openzoo-malformed-{subject.spec.name}-") as directory:
+        cases = malformed_cases(subject, Path(directory))
+        observed: dict[str, Any] = {}
+        for name, (options, _words) in sorted(cases.items()):
+            observed[str(name)] = {
+                "as declared": _load_or_error(lambda options=options: loader(**options), directory),
+                **_variants(subject, loader, options, directory),
+            }
+    return observed
 
 
 def _observe_model(subject: ModelSubject) -> dict[str, Any]:
@@ -309,8 +357,47 @@ def _observe_preset(subject: ModelSubject, preset: str) -> dict[str, Any]:
             losses.append(_scalar(loss))
     entry["train_losses"] = _plain(losses)
     entry["output_after_training"] = _plain(forward(subject, module, batch).get(key))
-    entry["predict"] = _plain(_predict(subject, model, [raw_input(subject.spec.task, e) for e in examples]))
+    inputs = [raw_input(subject.spec.task, e) for e in examples]
+    entry["predict"] = _plain(_predict(subject, model, inputs))
+    variants = _predict_variants(subject, model, inputs[:2])
+    if variants:
+        entry["predict_variants"] = variants
     return entry
+
+
+def _predict_variants(subject: ModelSubject, model: Any, inputs: list[Any]) -> dict[str, Any]:
+    """``predict`` under every other choice, bool value and declared bound of each predict option.
+
+    Sizes above :data:`LARGEST_PROBED_SIZE` (``max_new_tokens=1024``) are left out: they cost time
+    and take no other path. ``seed=0`` is passed when the model declares a ``seed`` option, and torch
+    is seeded before each call, so sampled answers are recorded too.
+    """
+    import torch
+
+    from openzoo.conformance.declared_range_checks import at_bound_values
+
+    names = {option.name for option in subject.spec.predict_options}
+    observed: dict[str, Any] = {}
+    for option in subject.spec.predict_options:
+        values = [*option.choices, *([True, False] if option.type == "bool" else []), *at_bound_values(option)]
+        for value in values:
+            small = not isinstance(value, int) or isinstance(value, bool) or abs(value) <= LARGEST_PROBED_SIZE
+            key = f"{option.name}={value}"
+            if value == option.default or not small or key in observed:
+                continue
+            options: dict[str, Any] = {option.name: value}
+            if "seed" in names and option.name != "seed":
+                options["seed"] = 0
+            if "max_new_tokens" in names and option.name != "max_new_tokens":
+                options["max_new_tokens"] = 4
+            torch.manual_seed(0)
+            try:
+                with warnings.catch_warnings():  # a deprecated alias warns; its answer is what counts
+                    warnings.simplefilter("ignore")
+                    observed[key] = _plain(model.predict(list(inputs), **options))
+            except Exception as exc:  # noqa: BLE001 -- a refusal is behaviour too: record which error
+                observed[key] = {"error": type(exc).__name__}
+    return observed
 
 
 def _scalar(value: Any) -> float | None:

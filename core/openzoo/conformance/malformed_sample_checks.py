@@ -17,10 +17,11 @@ from openzoo.conformance.declaration import check, fail
 from openzoo.conformance.subjects import DatasetSubject
 from openzoo.errors import BadInputError, OpenzooError
 
-__all__ = ["check_dataset_refuses_its_malformed_samples"]
+__all__ = ["check_dataset_refuses_its_malformed_samples", "malformed_cases"]
 
 
-def _cases(subject: DatasetSubject, directory: Path) -> Mapping[str, Any]:
+def malformed_cases(subject: DatasetSubject, directory: Path) -> Mapping[str, Any]:
+    """Write the dataset's declared malformed files into ``directory``; return ``{name: (options, words)}``."""
     try:
         writer = subject.registry.resolve(subject.spec, attr="malformed_samples")
     except OpenzooError as exc:
@@ -71,7 +72,7 @@ def check_dataset_refuses_its_malformed_samples(subject: DatasetSubject) -> None
     loader = subject.resolve()
     problems = []
     with tempfile.TemporaryDirectory(prefix=f"openzoo-malformed-{subject.name}-") as directory:
-        for name, (options, words) in _cases(subject, Path(directory)).items():
+        for name, (options, words) in malformed_cases(subject, Path(directory)).items():
             try:
                 source = loader(**options)
                 for split in subject.spec.splits:

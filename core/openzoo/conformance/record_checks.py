@@ -29,11 +29,13 @@ def check_plugin_behaviour_matches_its_record(subject: PluginSubject) -> None:
     ``openzoo conformance record DIST`` observes every component on the CPU with seed 0 -- its
     declaration (presets and their training recipes, options, splits), every dataset's examples
     (count and digest per split, and per value of each option with choices when a sample is
-    declared), and every model's test presets on five examples of its test dataset (the loss and
-    main output, the losses of five Adam steps, the outputs after them, and ``predict``'s records)
-    -- and writes them with the distribution's version into the plugin's package. This check
+    declared), what the loader makes of each declared malformed file under each such value, and
+    every model's test presets on five examples of its test dataset (the loss and main output, the
+    losses of five Adam steps, the outputs after them, and ``predict``'s records with the default
+    options and under each choice and declared bound of its options) -- and writes them with the distribution's version into the plugin's package. This check
     observes again and compares: text, integers and digests exactly, floats within a relative
-    2e-4 (rounding differs across CPUs and thread counts by about 1e-6).
+    2e-4 (rounding differs across CPUs and thread counts by about 1e-6). A failure names the
+    library versions that differ from the record's (``made_with``), if any.
 
     Why: users and maintainers trust that a version number names one behaviour -- the rule every
     plugin follows is that its version changes when its behaviour does, with a CHANGELOG entry. A
@@ -82,11 +84,19 @@ def check_plugin_behaviour_matches_its_record(subject: PluginSubject) -> None:
     found = differences(recorded.get("components", {}), observed["components"])
     if found:
         shown = "; ".join(found[:SHOWN]) + (f"; and {len(found) - SHOWN} more" if len(found) > SHOWN else "")
+        then, now = recorded.get("made_with") or {}, observed["made_with"]
+        moved = [f"{lib} {then[lib]} -> {now.get(lib, 'absent')}" for lib in sorted(then) if then[lib] != now.get(lib)]
+        environment = (
+            f" The record was made with other libraries ({', '.join(moved)}): if the plugin did not change, "
+            "record it again where the project's CI runs"
+            if moved
+            else ""
+        )
         raise fail(
             subject,
             f"version {version} must behave as its record says",
             f"{len(found)} difference(s): {shown}",
             "a behaviour change needs a new version: bump it, add a CHANGELOG entry and run "
-            f"{rerecord}; if the change was not meant, these differences point at the regression",
+            f"{rerecord}; if the change was not meant, these differences point at the regression.{environment}",
             check_name=name,
         )

@@ -15,6 +15,9 @@ warm-up, then linear decay to zero at the end of the budget). Reports per-token
 perplexity and bits per character (tokenizer-independent) side by side::
 
     python plugins/openzoo-gpt/benchmarks/perplexity.py [--budget 180] [--threads 1] [--batch-size 8]
+
+After the table it prints a sample: 200 new tokens from ``--prompt``, drawn at temperature 0.8
+with top-k 40 and the run's seed (``--prompt ''`` prints none).
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--prompt", default="ROMEO:\n", help="prompt of the sample printed at the end ('' for none)")
     args = parser.parse_args()
 
     import torch
@@ -151,6 +155,11 @@ def main() -> None:
         print(f"  {name:<30} {math.exp(total / tokens):10.2f} {total / LN2 / chars:10.3f}")
     best = min(baselines["add-k"][0], baselines["kneser-ney"][0])
     print(f"  ratio gpt/best bigram: perplexity {math.exp((nll - best) / tokens):.3f}, bits/char {nll / best:.3f}")
+    if args.prompt:
+        options = {"max_new_tokens": 200, "do_sample": True, "temperature": 0.8, "top_k": 40, "seed": args.seed}
+        record = model.predict([args.prompt], **options)[0]
+        print(f"sample (temperature 0.8, top-k 40, seed {args.seed}):")
+        print(args.prompt + record["text"])
 
 
 if __name__ == "__main__":

@@ -159,6 +159,7 @@ def openzoo_datasets() -> list[DatasetSpec]:
             ),
             loader="openzoo_recsys.datasets:load_ratings",
             sample="openzoo_recsys.datasets:ratings_sample",
+            malformed_samples="openzoo_recsys.samples:write_malformed_ratings_samples",
             options=(
                 Option(
                     "path",
