@@ -10,11 +10,13 @@ bigram baselines are fitted on the training tokens:
 - interpolated Kneser-Ney (discount 0.75), its continuation distribution mixed with a
   uniform one so no token gets zero probability.
 
-The transformer trains with AdamW for ``--budget`` seconds of wall-clock time (linear
-warm-up, then linear decay to zero at the end of the budget). Reports per-token
-perplexity and bits per character (tokenizer-independent) side by side::
+The transformer trains with the preset's recipe (its learning rate, batch size, warm-up ratio and
+weight decay; AdamW with betas 0.9/0.95, gradient clipping at 1.0) for ``--budget`` seconds of
+wall-clock time: linear warm-up, then linear decay to zero at the end of the budget. Reports
+per-token perplexity and bits per character (tokenizer-independent) side by side::
 
-    python plugins/openzoo-gpt/benchmarks/perplexity.py [--budget 180] [--threads 1] [--batch-size 8]
+    python plugins/openzoo-gpt/benchmarks/perplexity.py --budget 600 --threads 2   # issue 21's measure
+    python plugins/openzoo-gpt/benchmarks/perplexity.py --budget 150 -o n_embd=192 -o n_head=6 --lr 3e-3
 
 After the table it prints a sample: 200 new tokens from ``--prompt``, drawn at temperature 0.8
 with top-k 40 and the run's seed (``--prompt ''`` prints none).
@@ -72,14 +74,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=180.0, help="training seconds")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a small shared CPU)")
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--batch-size", type=int, help="blocks per step (default: the preset's)")
+    parser.add_argument("--lr", type=float, help="peak learning rate (default: the preset's)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "-o",
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=INT",
+        help="override an architecture option of the small preset (e.g. -o n_embd=128 -o n_head=4)",
+    )
     parser.add_argument("--prompt", default="ROMEO:\n", help="prompt of the sample printed at the end ('' for none)")
     args = parser.parse_args()
+    overrides = {}
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        if not sep or not value.lstrip("-").isdigit():
+            parser.error(f"-o expects KEY=INTEGER, got {item!r}")
+        overrides[key] = int(value)
 
     import torch
 
+    from openzoo import BadInputError
     from openzoo_gpt.loaders import shakespeare
     from openzoo_gpt.model import GPTModel
     from openzoo_gpt.plugin import openzoo_models
@@ -88,9 +105,17 @@ def main() -> None:
     torch.manual_seed(args.seed)
     source = shakespeare()
     train, validation = source.load("train"), source.load("validation")
-    config = dict(openzoo_models()[0].preset("small").config)
+    preset = openzoo_models()[0].preset("small")
+    config = dict(preset.config)
+    args.lr = args.lr or preset.training["lr"]
+    args.batch_size = args.batch_size or preset.training["batch_size"]
+    warmup, weight_decay = preset.training["warmup_ratio"], preset.training["weight_decay"]
+    config.update(overrides)
     start = time.perf_counter()
-    model = GPTModel.create(config=config, dataset=source)
+    try:
+        model = GPTModel.create(config=config, dataset=source)
+    except BadInputError as exc:  # an unknown -o key or a value out of range
+        parser.error(str(exc))
     print(f"tokenizer trained in {time.perf_counter() - start:.1f}s: {len(model.tokenizer)} tokens")
 
     eval_batches = list(_batches(model, validation, 32))
@@ -109,14 +134,14 @@ def main() -> None:
     baselines = _bigram_nll(train_pairs, eval_pairs, len(model.tokenizer))
 
     module = model.module
-    optimizer = torch.optim.AdamW(module.parameters(), lr=args.lr, weight_decay=0.1, betas=(0.9, 0.95))
+    optimizer = torch.optim.AdamW(module.parameters(), lr=args.lr, weight_decay=weight_decay, betas=(0.9, 0.95))
     order = torch.randperm(len(train), generator=torch.Generator().manual_seed(args.seed)).tolist()
     module.train()
     step, seen, begin = 0, 0, time.perf_counter()
     while (elapsed := time.perf_counter() - begin) < args.budget:
         fraction = elapsed / args.budget
         for group in optimizer.param_groups:
-            group["lr"] = args.lr * min(1.0, fraction / 0.05) * (1.0 - fraction)
+            group["lr"] = args.lr * (min(1.0, fraction / warmup) if warmup else 1.0) * (1.0 - fraction)
         picked = [train[order[(step * args.batch_size + i) % len(order)]] for i in range(args.batch_size)]
         batch = model.collate(picked)
         loss = module(**{k: v for k, v in batch.items() if k != "meta"})["loss"]
@@ -144,7 +169,7 @@ def main() -> None:
         f"{tokens} scored tokens, {chars} characters"
     )
     print(
-        f"small preset: {params / 1e6:.2f}M parameters, {step} steps x {args.batch_size} blocks "
+        f"small preset{''.join(' -o ' + item for item in args.option)}, lr {args.lr:g}: {params / 1e6:.2f}M parameters, {step} steps x {args.batch_size} blocks "
         f"({seen / 1e3:.0f}k tokens) in {args.budget:.0f}s on {args.threads} CPU thread(s)"
     )
     print(f"  {'model':<30} {'perplexity':>10} {'bits/char':>10}")
