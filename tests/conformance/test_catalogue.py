@@ -183,6 +183,11 @@ CLEAN_IDS_SNAPSHOT = sorted(
     ]
     # suite 1.5, from round 4's survivors: streaming
     + ["model:fix-lm::check_model_stream_joins_to_predicted_text(preset=tiny)"]
+    # suite 1.8: inputs of another kind
+    + [
+        f"model:{name}::check_model_predict_refuses_inputs_of_another_kind(preset=tiny)"
+        for name in ("fix-clf", "fix-lm")
+    ]
     + [f"dataset:{name}::check_dataset_training_split_holds_every_class" for name in ("fix-reviews", "fix-file")]
 )
 

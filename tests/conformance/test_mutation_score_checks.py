@@ -136,6 +136,19 @@ PLANTED = {
         "model:bad-inert-width::check_model_option_acts(preset=tiny,option=hidden)",
         "the model option hidden must change the outputs or the loss",
     ),
+    # -- suite 1.8: sampling filters at their neutral values, inputs of another kind
+    "fixture-more-bad-neutral-refused": (
+        "model:bad-neutral-refused::check_generation_neutral_filters_change_nothing(preset=tiny)",
+        "do_sample=False with top_k=0 raised BadInputError: top_k only applies when sampling",
+    ),
+    "fixture-more-bad-hidden-top-k": (
+        "model:bad-hidden-top-k::check_generation_neutral_filters_change_nothing(preset=tiny)",
+        "do_sample=True, seed=1 with top_k=0 gave",
+    ),
+    "fixture-more-bad-stringified-input": (
+        "model:bad-stringified-input::check_model_predict_refuses_inputs_of_another_kind(preset=tiny)",
+        "None was answered: [{'label':",
+    ),
 }
 
 #: plugin -> further checks its defect rightly fails too (the ids are of the same plugin).
@@ -201,6 +214,8 @@ def test_clean_fixture_passes_every_check_of_the_new_categories(more_reports):
         "check_model_sizes_head_from_dataset_labels",
         "check_model_predict_handles_unusual_inputs",
         "check_generation_sampling_follows_its_options",
+        "check_generation_neutral_filters_change_nothing",
+        "check_model_predict_refuses_inputs_of_another_kind",
         "check_model_presets_declare_valid_training",
         "check_dataset_reads_the_same_through_dataloader_workers",
         "check_metric_reset_forgets_everything",

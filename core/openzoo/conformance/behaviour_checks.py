@@ -107,7 +107,8 @@ def predict_keys(description: str) -> list[str]:
     return keys
 
 
-def _predict(subject: ModelSubject, model: Any, inputs: list[Any]) -> list[Any]:
+def predict_raw_inputs(subject: ModelSubject, model: Any, inputs: list[Any]) -> list[Any]:
+    """Return ``model.predict(inputs)`` as the checks call it (a short generation); a failure fails ``subject``."""
     options: dict[str, Any] = {}
     names = {o.name for o in subject.spec.predict_options}
     if subject.spec.task == TEXT_GENERATION and "max_new_tokens" in names:
@@ -134,7 +135,7 @@ def check_model_predict_on_raw_inputs(subject: ModelSubject, *, preset: str) -> 
     """
     model, _, examples = prepared(subject, preset, n=3)
     inputs = [raw_input(subject.spec.task, e) for e in examples]
-    records = _predict(subject, model, inputs)
+    records = predict_raw_inputs(subject, model, inputs)
     if not isinstance(records, list) or len(records) != len(inputs):
         got = (
             f"{type(records).__name__} of length {len(records)}"
@@ -191,7 +192,7 @@ def check_model_does_not_mutate_inputs(subject: ModelSubject, *, preset: str) ->
         )
     inputs = [raw_input(subject.spec.task, e) for e in copy.deepcopy(examples[:3])]
     snapshot = fingerprint(inputs)
-    _predict(subject, model, inputs)
+    predict_raw_inputs(subject, model, inputs)
     if fingerprint(inputs) != snapshot:
         raise fail(
             subject,

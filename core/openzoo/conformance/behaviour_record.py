@@ -332,7 +332,7 @@ def _observe_model(subject: ModelSubject) -> dict[str, Any]:
 def _observe_preset(subject: ModelSubject, preset: str) -> dict[str, Any]:
     import torch
 
-    from openzoo.conformance.behaviour_checks import _predict
+    from openzoo.conformance.behaviour_checks import predict_raw_inputs
     from openzoo.conformance.model_checks import prepared
     from openzoo.conformance.model_runtime import forward
     from openzoo.conformance.task_inputs import raw_input
@@ -358,7 +358,7 @@ def _observe_preset(subject: ModelSubject, preset: str) -> dict[str, Any]:
     entry["train_losses"] = _plain(losses)
     entry["output_after_training"] = _plain(forward(subject, module, batch).get(key))
     inputs = [raw_input(subject.spec.task, e) for e in examples]
-    entry["predict"] = _plain(_predict(subject, model, inputs))
+    entry["predict"] = _plain(predict_raw_inputs(subject, model, inputs))
     variants = _predict_variants(subject, model, inputs[:2])
     if variants:
         entry["predict_variants"] = variants

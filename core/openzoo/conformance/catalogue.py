@@ -126,6 +126,9 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     dataset_option_checks.check_dataset_split_fractions_move_their_split,
     # -- suite 1.7: a plugin's recorded behaviour, bound to its version
     record_checks.check_plugin_behaviour_matches_its_record,
+    # -- suite 1.8: neutral sampling filters, inputs of another kind
+    option_checks.check_generation_neutral_filters_change_nothing,
+    input_checks.check_model_predict_refuses_inputs_of_another_kind,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
@@ -261,6 +264,9 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
     names = {o.name for o in spec.predict_options}
     if "generation" in spec.capabilities and {"do_sample", "seed"} <= names:
         yield partial(option_checks.check_generation_sampling_follows_its_options, **p)
+        if option_checks.neutral_filters(spec):
+            yield partial(option_checks.check_generation_neutral_filters_change_nothing, **p)
+    yield partial(input_checks.check_model_predict_refuses_inputs_of_another_kind, **p)
 
 
 def _round_three_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable[..., Any]]:

@@ -16,10 +16,19 @@ from openzoo.conformance.subjects import ModelSubject
 from openzoo.errors import BadInputError
 from openzoo.tasks import IMAGE_CLASSIFICATION, RECOMMENDATION, TEXT_CLASSIFICATION, TEXT_GENERATION
 
-__all__ = ["LONG_TEXT_WORDS", "check_model_predict_handles_unusual_inputs", "unusual_inputs"]
+__all__ = [
+    "LONG_TEXT_WORDS",
+    "WRONG_KIND_INPUTS",
+    "check_model_predict_handles_unusual_inputs",
+    "check_model_predict_refuses_inputs_of_another_kind",
+    "option_variants",
+    "unusual_inputs",
+]
 
 #: Words in the "very long text" input: far past any test preset's context.
 LONG_TEXT_WORDS = 4000
+#: Inputs of no task's kind: none is a text, an image or a user id (JSON's null, a number, an object).
+WRONG_KIND_INPUTS: dict[str, Any] = {"None": None, "the float 3.5": 3.5, "a dict": {"unexpected": 1}}
 
 
 def unusual_inputs(task: str) -> dict[str, Any]:
@@ -125,3 +134,52 @@ def check_model_predict_handles_unusual_inputs(subject: ModelSubject, *, preset:
                 "; ".join(problems),
                 f"return {subject.task.predict_output}",
             )
+
+
+def option_variants(subject: ModelSubject) -> list[dict[str, Any]]:
+    """The default options, then each choice of each choice option and both values of each bool option, alone."""
+    variants: list[dict[str, Any]] = [{}]
+    for option in subject.spec.predict_options:
+        values = option.choices or ((True, False) if option.type == "bool" else ())
+        variants += [{option.name: value} for value in values if value != option.default]
+    return variants
+
+
+@check(kind="model", level="recommended", applies_to="every test preset")
+def check_model_predict_refuses_inputs_of_another_kind(subject: ModelSubject, *, preset: str) -> None:
+    """``predict`` refuses ``None``, a float and a dict as an input with ``BadInputError``, whatever its options.
+
+    Each is given alone (``predict([None])``) with the default options and with each choice
+    of each choice option and each value of each bool option.
+
+    Why: JSON clients of ``openzoo serve`` send ``null``, numbers and objects, and Python
+    callers pass what a parser gave them. A model that answers them (``str(None)`` looked
+    up as a user called "None", recommended the popular items under a fallback option) gives
+    an answer to a question nobody asked; one that fails with ``TypeError`` prints a traceback
+    where the user needs a message. Fix: check each input's type at the top of ``predict``,
+    before any option applies, and raise :class:`openzoo.BadInputError` naming what it expected.
+
+    Recommended in suite 1.8: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    model = subject.build(preset)
+    model.module.eval()
+    short = {"max_new_tokens": 2} if subject.spec.task == TEXT_GENERATION else {}
+    problems = []
+    for options in option_variants(subject):
+        given = f" (options {options})" if options else ""
+        for description, value in WRONG_KIND_INPUTS.items():
+            try:
+                records = model.predict([value], **short, **options)
+            except BadInputError:
+                continue
+            except Exception as exc:  # noqa: BLE001 -- reported: a crash instead of the documented error
+                problems.append(f"{description}{given} raised {type(exc).__name__}: {str(exc)[:120]}")
+            else:
+                problems.append(f"{description}{given} was answered: {records!r:.120}")
+    if problems:
+        raise fail(
+            subject,
+            "an input that is not of the task's kind must be refused with BadInputError",
+            "; ".join(problems[:6]) + (f"; and {len(problems) - 6} more" if len(problems) > 6 else ""),
+            f"check at the top of predict that each input is {subject.task.predict_input}; raise BadInputError if not",
+        )

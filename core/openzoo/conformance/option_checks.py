@@ -3,8 +3,12 @@
 Text generation models that declare the predict options ``do_sample`` and ``seed``
 follow one convention: the same seed gives the same sampled text, sampling differs
 from greedy decoding for some seed, and the sampling filters reduce to greedy
-decoding at their limits (``top_k=1``, a tiny ``top_p``, a tiny ``temperature``).
-A declared filter that changes nothing there is reported as inert.
+decoding at their limits (``top_k=1``, a tiny ``top_p``, a tiny ``temperature``), and
+at their neutral values (``temperature=1.0``, ``top_p=1.0``, ``top_k=0``, transformers'
+defaults) they change nothing: accepted with ``do_sample=False``, where they give the
+greedy text, and sampling with one gives the sample without it (when its declared
+default is unset or that value). A declared filter that changes nothing at its limit is
+reported as inert.
 
 Declared option ranges (:attr:`openzoo.Option.minimum` and friends) are what the command
 line enforces; ``create`` and ``predict`` must refuse a value just outside them too, since
@@ -23,9 +27,12 @@ from openzoo.specs import Option
 
 __all__ = [
     "GREEDY_LIMITS",
+    "NEUTRAL_VALUES",
     "NEVER_STOP",
+    "check_generation_neutral_filters_change_nothing",
     "check_generation_sampling_follows_its_options",
     "check_model_refuses_option_values_outside_their_bounds",
+    "neutral_filters",
     "outside_values",
     "predicted_text",
     "unique_character",
@@ -33,6 +40,8 @@ __all__ = [
 
 #: Values at which each sampling filter leaves only the most likely token: sampling equals greedy.
 GREEDY_LIMITS: dict[str, Any] = {"top_k": 1, "top_p": 1e-6, "temperature": 1e-3}
+#: Values at which each sampling filter keeps every token as it is (transformers' defaults).
+NEUTRAL_VALUES: dict[str, Any] = {"temperature": 1.0, "top_p": 1.0, "top_k": 0}
 #: Tokens generated per call (short: the checks compare whole texts).
 NEW_TOKENS = 8
 #: Seeds tried when looking for a sample that differs from greedy decoding.
@@ -75,6 +84,79 @@ def predicted_text(
             "accept every declared predict option",
         ) from exc
     return str(records[0].get("text"))
+
+
+def _neutral_problems(subject: ModelSubject, model: Any, prompt: str, greedy: str, sampled: str | None) -> list[str]:
+    """What goes wrong when each declared sampling filter is given its neutral value (see the module docstring).
+
+    ``sampled`` is the sample with seed ``SEEDS[0]`` and no filter; ``None`` skips the comparisons under sampling.
+    """
+    problems = []
+    for option in neutral_filters(subject.spec):
+        value = NEUTRAL_VALUES[option.name]
+        try:
+            records = model.predict([prompt], max_new_tokens=NEW_TOKENS, do_sample=False, **{option.name: value})
+        except Exception as exc:  # noqa: BLE001 -- a refusal is the problem reported
+            problems.append(
+                f"do_sample=False with {option.name}={value!r} raised {type(exc).__name__}: {str(exc)[:120]}"
+            )
+        else:
+            text = records[0].get("text") if isinstance(records, list) and records else records
+            if str(text) != greedy:
+                problems.append(f"do_sample=False with {option.name}={value!r} gave {text!r}, greedy {greedy!r}")
+        if sampled is not None and (option.default is None or option.default == value):
+            text = predicted_text(subject, model, prompt, do_sample=True, seed=SEEDS[0], **{option.name: value})
+            if text != sampled:
+                problems.append(
+                    f"do_sample=True, seed={SEEDS[0]} with {option.name}={value!r} gave {text!r}, without it {sampled!r}"
+                )
+    return problems
+
+
+def neutral_filters(spec: Any) -> list[Option]:
+    """The declared predict options that are sampling filters whose range holds their neutral value."""
+    return [o for o in spec.predict_options if o.name in NEUTRAL_VALUES and o.in_range(NEUTRAL_VALUES[o.name])]
+
+
+@check(
+    kind="model",
+    level="recommended",
+    applies_to="generation models that declare do_sample, seed and temperature, top_p or top_k",
+)
+def check_generation_neutral_filters_change_nothing(subject: ModelSubject, *, preset: str) -> None:
+    """A sampling filter at its neutral value changes nothing, under greedy decoding and under sampling.
+
+    For each declared ``temperature``, ``top_p`` and ``top_k`` whose declared range holds
+    transformers' neutral value (``1.0``, ``1.0`` and ``0``), ``predict`` with
+    ``do_sample=False`` and that value must answer with the greedy text (not refuse it),
+    and sampling with it (seed 1) must give the sample without it, unless the option
+    declares another default.
+
+    Why: OpenAI-style clients send ``temperature=0`` with ``top_p=1``, which ``openzoo
+    serve`` passes on as ``do_sample=False, top_p=1.0``; a model that refuses a neutral
+    filter under greedy decoding fails those requests, and one whose unset filter is
+    secretly another value samples differently from what it declares. Fix: treat a
+    neutral value as unset whether or not ``do_sample`` is true, and sample with the
+    declared defaults.
+
+    Recommended in suite 1.8: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    model = subject.build(preset)
+    model.module.eval()
+    prompt = str(sample_examples(subject.spec.task, subject.dataset, 1)[0]["text"])[:24]
+    greedy = predicted_text(subject, model, prompt, do_sample=False)
+    sampled = predicted_text(subject, model, prompt, do_sample=True, seed=SEEDS[0])
+    # a sample the seed does not reproduce cannot be compared (check_generation_sampling_follows_its_options says so)
+    seeded = sampled == predicted_text(subject, model, prompt, do_sample=True, seed=SEEDS[0])
+    problems = _neutral_problems(subject, model, prompt, greedy, sampled if seeded else None)
+    if problems:
+        raise fail(
+            subject,
+            "a sampling filter at its neutral value must change nothing (accepted under greedy decoding, "
+            "the same sample as without it)",
+            "; ".join(problems),
+            "treat temperature=1.0, top_p=1.0 and top_k=0 as unset, whether or not do_sample is true",
+        )
 
 
 @check(kind="model", applies_to="generation models that declare the predict options do_sample and seed")
