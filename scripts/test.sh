@@ -5,6 +5,7 @@
 # The tests run in parallel with pytest-xdist, one test file per worker at a time (--dist loadfile):
 # OPENZOO_TEST_WORKERS sets the number of workers (default "auto", one per core; more oversubscribes
 # the CPU-heavy session fixtures towards the 600 s per-test timeout), 0 runs them all in this process.
+# The 15 slowest tests are listed at the end (the CI budget is 20 minutes for everything).
 # Arguments go to pytest: `bash scripts/test.sh -x`, or paths to run only those
 # (`bash scripts/test.sh tests/core/test_cli.py -k help`) instead of every suite.
 set -euo pipefail
@@ -36,4 +37,4 @@ if [ "$workers" = 0 ]; then
 else
   parallel=(--numprocesses "$workers" --dist loadfile)
 fi
-exec python -m pytest -p no:cacheprovider "${parallel[@]}" ${suites[@]+"${suites[@]}"} "$@"
+exec python -m pytest -p no:cacheprovider --durations=15 "${parallel[@]}" ${suites[@]+"${suites[@]}"} "$@"

@@ -12,7 +12,7 @@ from safetensors.torch import load_file
 
 from openzoo.engine import api
 from openzoo.engine import settings as settings_module
-from openzoo.engine.batching import BatchPlan, make_loader
+from openzoo.engine.batching import PIPE_BYTES, BatchPlan, make_loader
 from openzoo.engine.interrupt import TrainingInterrupted
 from openzoo.engine.settings import auto_workers, resolve_workers
 from openzoo.errors import BadInputError
@@ -147,6 +147,62 @@ def test_a_persistent_loader_serves_each_pass_the_batches_its_plan_holds_then():
     second = [b["x"].tolist() for b in loader]
     assert (first, second) == ([[0, 1], [2, 3]], [[9], [4, 5, 6]])
     assert loader.persistent_workers
+
+
+def _collate_of_every_kind(examples):
+    """A batch holding what collates return: small tensors of several dtypes, a bf16 one, one above the pipe limit."""
+    values = torch.tensor([float(e) for e in examples])
+    return {
+        "floats": values,
+        "ids": values.long().view(-1, 1).expand(-1, 3),  # a non-contiguous view
+        "mask": values > 1,
+        "halves": values.half(),
+        "brain": values.to(torch.bfloat16),  # numpy has no bfloat16: stays a tensor in shared memory
+        "large": values.repeat(PIPE_BYTES // 4 // len(examples) + 1),  # above the limit: shared memory
+        "nested": [values * 2, (values.int(), "text")],
+        "meta": {"names": [f"example {e}" for e in examples], "count": len(examples)},
+    }
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.dtype == b.dtype and a.shape == b.shape and torch.equal(a, b)
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def test_batches_from_workers_hold_the_same_tensors_as_batches_collated_in_process():
+    examples = list(range(10))
+    plan = [[0, 3, 5], [9, 1], [2, 4, 6, 8, 7]]
+    in_process = list(make_loader(examples, plan, _collate_of_every_kind, workers=0))
+    from_workers = list(make_loader(examples, plan, _collate_of_every_kind, workers=2))
+    assert len(from_workers) == len(in_process) == 3
+    for ours, theirs in zip(from_workers, in_process, strict=True):
+        assert _same(ours, theirs)
+        assert ours["large"].numel() * 4 > PIPE_BYTES  # the shared-memory path ran too
+        ours["floats"] += 1  # tensors from the pipe are writable, like any batch's
+        assert isinstance(ours["floats"], torch.Tensor)
+
+
+def test_small_tensors_of_numpy_dtypes_travel_through_the_pipe_and_the_others_in_shared_memory():
+    from openzoo.engine.batching import _pipe, _Piped, _unpipe
+
+    batch = _collate_of_every_kind([1, 2, 3])
+    piped = _pipe(batch)
+    kinds = {key: type(value).__name__ for key, value in piped.items() if key not in ("nested", "meta")}
+    assert kinds == {
+        "floats": "_Piped",
+        "ids": "_Piped",
+        "mask": "_Piped",
+        "halves": "_Piped",
+        "brain": "Tensor",
+        "large": "Tensor",
+    }
+    assert isinstance(piped["nested"][0], _Piped) and isinstance(piped["nested"][1][0], _Piped)
+    assert _same(_unpipe(piped), batch)
 
 
 def test_cli_train_accepts_workers_auto(invoke, tmp_path):
