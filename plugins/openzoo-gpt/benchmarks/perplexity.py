@@ -93,19 +93,25 @@ def main() -> None:
         if not sep or not value.lstrip("-").isdigit():
             parser.error(f"-o expects KEY=INTEGER, got {item!r}")
         overrides[key] = int(value)
+    from openzoo import BadInputError
+    from openzoo_gpt.configuration import parse_architecture
+    from openzoo_gpt.plugin import openzoo_models
+
+    preset = openzoo_models()[0].preset("small")
+    try:  # an unknown key or a value out of range, before any data is read
+        parse_architecture({**preset.config, **overrides})
+    except BadInputError as exc:
+        parser.error(str(exc))
 
     import torch
 
-    from openzoo import BadInputError
     from openzoo_gpt.loaders import shakespeare
     from openzoo_gpt.model import GPTModel
-    from openzoo_gpt.plugin import openzoo_models
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     source = shakespeare()
     train, validation = source.load("train"), source.load("validation")
-    preset = openzoo_models()[0].preset("small")
     config = dict(preset.config)
     args.lr = args.lr or preset.training["lr"]
     args.batch_size = args.batch_size or preset.training["batch_size"]
