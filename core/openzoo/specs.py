@@ -57,6 +57,7 @@ CAPABILITIES: frozenset[str] = frozenset(
         "gradient_checkpointing",  # module.gradient_checkpointing_enable() keeps the loss and gradients
         "batch_invariance",  # an example's outputs alone equal its outputs inside a padded batch
         "onnx",  # the forward pass exports to ONNX and onnxruntime matches torch (openzoo export)
+        "pretrained",  # create(pretrained=DIR) starts from what save() wrote (--from-pretrained); never refused
     }
 )
 OptionType = Literal["int", "float", "str", "bool", "list[int]", "list[float]", "list[str]"]
@@ -437,6 +438,13 @@ class DatasetSpec:
     #: ``BadInputError`` must contain (``"fields but the header has"``). The conformance suite
     #: checks that each is refused so, naming the problem. ``None``: no such cases.
     malformed_samples: str | None = None
+    #: Lazy reference to a callable ``(directory: pathlib.Path) -> dict`` that writes further
+    #: well-formed files into the empty ``directory`` -- the formats and option settings the one
+    #: :attr:`sample` does not hold (a CSV with a header beside tab-separated lines, integer
+    #: labels, ``-o delimiter=tab``) -- and returns, for each variant's name, the loader options
+    #: that read it. The conformance suite holds each load to the dataset rules (and the
+    #: behaviour record digests it). ``None``: no variants.
+    sample_variants: str | None = None
 
     def __post_init__(self) -> None:
         _check_name("dataset", self.name)
@@ -448,6 +456,8 @@ class DatasetSpec:
             _check_reference(owner, "sample", self.sample)
         if self.malformed_samples is not None:
             _check_reference(owner, "malformed_samples", self.malformed_samples)
+        if self.sample_variants is not None:
+            _check_reference(owner, "sample_variants", self.sample_variants)
         if not self.splits:
             raise ValueError(f"{owner}: declare at least one split")
         object.__setattr__(self, "downloads", tuple(self.downloads))

@@ -189,6 +189,12 @@ CLEAN_IDS_SNAPSHOT = sorted(
         for name in ("fix-clf", "fix-lm")
     ]
     + [f"dataset:{name}::check_dataset_training_split_holds_every_class" for name in ("fix-reviews", "fix-file")]
+    # suite 1.9: a batch over 256, each damaged file of a checkpoint
+    + [
+        f"model:{name}::{check}(preset=tiny)"
+        for name in ("fix-clf", "fix-lm")
+        for check in ("check_model_runs_a_batch_over_256", "check_model_handles_each_damaged_checkpoint_file")
+    ]
 )
 
 

@@ -149,6 +149,26 @@ PLANTED = {
         "model:bad-stringified-input::check_model_predict_refuses_inputs_of_another_kind(preset=tiny)",
         "None was answered: [{'label':",
     ),
+    # -- suite 1.9: a batch over 256
+    "fixture-more-bad-byte-count": (
+        "model:bad-byte-count::check_model_runs_a_batch_over_256(preset=tiny)",
+        "from its halves of 128 and 129",
+    ),
+    # -- suite 1.9: the pretrained capability makes a refused checkpoint a failure
+    "fixture-more-bad-refused-pretrained": (
+        "model:bad-refused-pretrained::check_model_starts_from_a_saved_checkpoint(preset=tiny)",
+        "must start from a checkpoint its save() wrote (on the test dataset)",
+    ),
+    # -- suite 1.9: each file of a checkpoint, missing or cut
+    "fixture-more-bad-fallback-vocabulary": (
+        "model:bad-fallback-vocabulary::check_model_handles_each_damaged_checkpoint_file(preset=tiny)",
+        "load of a directory with no vocab.json: it loaded, and predict gave",
+    ),
+    # -- suite 1.9: well-formed sample variants
+    "fixture-more-bad-variant-refused": (
+        "dataset:bad-variant-refused::check_dataset_loads_its_sample_variants",
+        "tab-separated, -o delimiter=tab: BadInputError: delimiter='\\t' must be one character",
+    ),
 }
 
 #: plugin -> further checks its defect rightly fails too (the ids are of the same plugin).
@@ -164,10 +184,18 @@ ALSO_FAILS = {
     "fixture-more-bad-pretrained-ignored": {
         "model:bad-pretrained-ignored::check_model_fine_tunes_a_checkpoint_on_other_labels(preset=tiny)",
         "model:bad-pretrained-ignored::check_model_refuses_a_damaged_checkpoint(preset=tiny)",
+        # (and one without vocab.json "loads" a fresh model, which answers otherwise)
+        "model:bad-pretrained-ignored::check_model_handles_each_damaged_checkpoint_file(preset=tiny)",
     },
     # load follows the absolute path to the original weights, so a damaged copy of the directory loads silently
     "fixture-more-bad-absolute-path": {
-        "model:bad-absolute-path::check_model_refuses_a_damaged_checkpoint(preset=tiny)"
+        "model:bad-absolute-path::check_model_refuses_a_damaged_checkpoint(preset=tiny)",
+        # and its load reads the files raw: no weights-path.txt ends in FileNotFoundError
+        "model:bad-absolute-path::check_model_handles_each_damaged_checkpoint_file(preset=tiny)",
+    },
+    # the refusal is the same on a dataset with one class more
+    "fixture-more-bad-refused-pretrained": {
+        "model:bad-refused-pretrained::check_model_fine_tunes_a_checkpoint_on_other_labels(preset=tiny)"
     },
     # a sample that does not load fails every check that reads the dataset (they used to be skipped)
     "fixture-more-bad-unreadable-sample": {
@@ -216,6 +244,7 @@ def test_clean_fixture_passes_every_check_of_the_new_categories(more_reports):
         "check_generation_sampling_follows_its_options",
         "check_generation_neutral_filters_change_nothing",
         "check_model_predict_refuses_inputs_of_another_kind",
+        "check_model_runs_a_batch_over_256",
         "check_model_presets_declare_valid_training",
         "check_dataset_reads_the_same_through_dataloader_workers",
         "check_metric_reset_forgets_everything",
@@ -229,11 +258,13 @@ def test_clean_fixture_passes_every_check_of_the_new_categories(more_reports):
         "check_model_starts_from_a_saved_checkpoint",
         "check_model_fine_tunes_a_checkpoint_on_other_labels",
         "check_model_refuses_a_damaged_checkpoint",
+        "check_model_handles_each_damaged_checkpoint_file",
         "check_model_trains_and_predicts_with_two_classes",
         "check_model_predict_option_acts",
         "check_model_option_acts",
         "check_model_stream_joins_to_predicted_text",
         "check_dataset_training_split_holds_every_class",
+        "check_dataset_loads_its_sample_variants",
     } <= ran
 
 

@@ -129,6 +129,10 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     # -- suite 1.8: neutral sampling filters, inputs of another kind
     option_checks.check_generation_neutral_filters_change_nothing,
     input_checks.check_model_predict_refuses_inputs_of_another_kind,
+    # -- suite 1.9: a batch over 256
+    invariance_checks.check_model_runs_a_batch_over_256,
+    malformed_sample_checks.check_dataset_loads_its_sample_variants,
+    finetune_checks.check_model_handles_each_damaged_checkpoint_file,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
@@ -267,6 +271,7 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
         if option_checks.neutral_filters(spec):
             yield partial(option_checks.check_generation_neutral_filters_change_nothing, **p)
     yield partial(input_checks.check_model_predict_refuses_inputs_of_another_kind, **p)
+    yield partial(invariance_checks.check_model_runs_a_batch_over_256, **p)
 
 
 def _round_three_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable[..., Any]]:
@@ -275,6 +280,7 @@ def _round_three_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable
     if spec.task in finetune_checks.CLASSIFICATION_TASKS:
         yield partial(finetune_checks.check_model_fine_tunes_a_checkpoint_on_other_labels, **p)
     yield partial(finetune_checks.check_model_refuses_a_damaged_checkpoint, **p)
+    yield partial(finetune_checks.check_model_handles_each_damaged_checkpoint_file, **p)
     if spec.task in finetune_checks.CLASSIFICATION_TASKS:
         yield partial(label_count_checks.check_model_trains_and_predicts_with_two_classes, **p)
     for option in spec.predict_options:
@@ -306,6 +312,8 @@ def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
         yield from _dataset_option_checks(subject.spec.options, subject.spec.splits)
     if subject.spec.malformed_samples is not None:
         yield malformed_sample_checks.check_dataset_refuses_its_malformed_samples
+    if subject.spec.sample_variants is not None:
+        yield malformed_sample_checks.check_dataset_loads_its_sample_variants
 
 
 def _dataset_option_checks(options: tuple[Any, ...], split_names: tuple[str, ...]) -> Iterator[Callable[..., Any]]:

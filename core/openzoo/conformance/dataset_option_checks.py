@@ -33,6 +33,7 @@ __all__ = [
     "check_dataset_refuses_option_values_outside_their_bounds",
     "check_dataset_split_fractions_move_their_split",
     "option_values",
+    "sample_variant_view",
     "split_fraction_options",
 ]
 
@@ -95,6 +96,29 @@ def _rules(view: _OptionedDataset) -> None:
                 f"split {split!r} differs ({len(first)} vs {len(second)} examples)",
                 "seed every shuffle from the seed option, under every value of every option",
             )
+
+
+class _VariantDataset(_OptionedDataset):
+    """The subject loaded from a declared sample variant: its options alone, named in every failure."""
+
+    def __init__(self, subject: DatasetSubject, name: str, options: dict[str, Any]) -> None:
+        super().__init__(subject, options)
+        self.variant = name
+
+    @property
+    def label(self) -> str:
+        return f"{self.subject.label} (sample variant {self.variant!r})"
+
+    def fresh_load(self) -> Any:
+        return self.subject.resolve()(**self.options)
+
+    def hold_to_rules(self) -> None:
+        _rules(self)
+
+
+def sample_variant_view(subject: DatasetSubject, name: str, options: dict[str, Any]) -> _VariantDataset:
+    """The subject as loaded by the declared sample variant ``name`` (``options`` replace the sample's)."""
+    return _VariantDataset(subject, name, options)
 
 
 def _probed(subject: DatasetSubject) -> list[tuple[Option, Any]]:

@@ -11,7 +11,9 @@ carries, a damaged directory that ends in a raw ``OSError`` -- passes every pres
 The checks save the test preset with every parameter moved by :data:`NUDGE` (so no fresh
 initialisation can equal it), then start from it. A model that cannot start from a
 checkpoint refuses ``pretrained=`` with :class:`~openzoo.BadInputError`; the checks then
-only verify that refusal.
+only verify that refusal -- unless it declares the ``pretrained`` capability (suite 1.9), which
+makes the refusal a failure: a ``--from-pretrained`` that refuses every directory otherwise
+passes as "not supported".
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from openzoo.conformance.declaration import check, fail
+from openzoo.conformance.declaration import CheckSkipped, check, fail
 from openzoo.conformance.model_runtime import collate, forward, state_dict_differences
 from openzoo.conformance.relabelled_data import extra_class, renamed
 from openzoo.conformance.subjects import ModelSubject
@@ -36,6 +38,7 @@ __all__ = [
     "HEAD_SCALE_FACTOR",
     "NUDGE",
     "check_model_fine_tunes_a_checkpoint_on_other_labels",
+    "check_model_handles_each_damaged_checkpoint_file",
     "check_model_refuses_a_damaged_checkpoint",
     "check_model_starts_from_a_saved_checkpoint",
 ]
@@ -75,12 +78,27 @@ def _save_nudged(subject: ModelSubject, preset: str, directory: Path) -> tuple[A
     return model, fresh, _state(model)
 
 
-def _start(subject: ModelSubject, preset: str, dataset: Any, directory: Path, *, what: str) -> Any | None:
-    """Return ``create(config, dataset, pretrained=directory)``; ``None`` when it refuses with ``BadInputError``."""
+def _start(
+    subject: ModelSubject, preset: str, dataset: Any, directory: Path, *, what: str, optional: bool = False
+) -> Any | None:
+    """Return ``create(config, dataset, pretrained=directory)``; ``None`` when it refuses with ``BadInputError``.
+
+    A model that declares the ``pretrained`` capability may not refuse (unless ``optional``):
+    the refusal is then the failure.
+    """
     config = dict(subject.preset(preset).config)
     try:
         return subject.resolve().create(config=config, dataset=dataset, pretrained=str(directory))
-    except BadInputError:
+    except BadInputError as exc:
+        if "pretrained" in subject.spec.capabilities and not optional:
+            raise fail(
+                subject,
+                "a model that declares the 'pretrained' capability must start from a checkpoint its save() wrote "
+                f"({what})",
+                f"create(pretrained=DIR) refused it: {str(exc)[:200]}",
+                "load the directory save() wrote when pretrained is given (a local path may start with '/', '.' "
+                "or '~'), or drop 'pretrained' from the model's capabilities",
+            ) from exc
         return None
     except Exception as exc:
         raise fail(
@@ -126,7 +144,8 @@ def check_model_starts_from_a_saved_checkpoint(subject: ModelSubject, *, preset:
     tensors and the same ``predict`` answers. Hugging Face models (``hf_auto_class``) must
     also start from the directory when its weights carry one tensor the model does not
     use (hub checkpoints carry other heads and buffers). A model that cannot start from a
-    checkpoint refuses ``pretrained`` with ``BadInputError``.
+    checkpoint refuses ``pretrained`` with ``BadInputError``, and does not declare the
+    ``pretrained`` capability: with it, the refusal fails the check (suite 1.9).
 
     Why: ``--from-pretrained`` is the path of every fine-tuning run, and no preset check
     reaches it; a checkpoint silently ignored (a model randomly initialised), tensors left
@@ -151,7 +170,7 @@ def check_model_starts_from_a_saved_checkpoint(subject: ModelSubject, *, preset:
                 f"predict gave {got[:200]} instead of {want[:200]}",
                 "restore the tokenizer or processor and the labels saved with the weights",
             )
-        alone = _start(subject, preset, None, directory, what="without a dataset")
+        alone = _start(subject, preset, None, directory, what="without a dataset", optional=True)
         if alone is not None:
             _same_weights(subject, alone, saved, "without a dataset: the checkpoint as it is")
         if subject.spec.hf_auto_class and (directory / WEIGHTS).is_file():
@@ -359,4 +378,99 @@ def check_model_refuses_a_damaged_checkpoint(subject: ModelSubject, *, preset: s
             "; ".join(problems),
             "catch OSError and ValueError around the load, check tensor shapes first (openzoo.check_weight_files), "
             "and raise BadInputError naming the directory",
+        )
+
+
+def _load_outcome(subject: ModelSubject, call: Any, want: str) -> str | None:
+    """Run ``call``; ``None`` when it refused clearly or gave a model that answers ``want``, else what happened."""
+    try:
+        loaded = call()
+    except (OpenzooError, ValueError):
+        return None
+    except Exception as exc:  # noqa: BLE001 -- the wrong kind of error is the finding
+        return f"{type(exc).__name__}: {str(exc)[:160]}"
+    got = _answers(subject, loaded)
+    if got != want:
+        return f"it loaded, and predict gave {got[:160]} instead of {want[:160]}"
+    return None
+
+
+@check(kind="model", level="recommended", applies_to="every test preset whose save() writes more than the weights")
+def check_model_handles_each_damaged_checkpoint_file(subject: ModelSubject, *, preset: str) -> None:
+    """Every other file ``save`` writes, missing or cut to half its bytes, is refused or not needed.
+
+    :func:`check_model_refuses_a_damaged_checkpoint` damages ``config.json`` and the weights.
+    This check takes each other file ``save`` wrote (a tokenizer's files, an image processor's
+    ``preprocessor_config.json``, a generation config, an id map) in turn, deletes it, then
+    cuts it to half its bytes, and calls ``load(DIR)`` and ``create(pretrained=DIR)``. Each
+    must raise ``BadInputError`` (any openzoo error, or a ``ValueError``), or load a model
+    that answers exactly as the saved one (the file was optional, or a fallback rebuilds the
+    same thing) -- never end in another exception, and never load a model that answers
+    differently.
+
+    Why: the files beside the weights are read by library code that raises ``OSError``,
+    ``json.JSONDecodeError`` or ``KeyError`` on a half-copied file, and a fallback for a missing
+    file (a default tokenizer, a default processor) silently changes every answer. Fix: catch
+    ``OSError`` and ``ValueError`` around each read and raise ``BadInputError`` naming the file;
+    fall back only to what gives the same answers.
+
+    Recommended in suite 1.9: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    import torch
+
+    factory = subject.resolve()
+    config = dict(subject.preset(preset).config)
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="openzoo-damaged-file-") as tmp:
+        clean = Path(tmp) / "saved"
+        clean.mkdir()
+        model, _, _ = _save_nudged(subject, preset, clean)
+        want = _answers(subject, model)
+        others = sorted(
+            path.relative_to(clean)
+            for path in clean.rglob("*")
+            if path.is_file() and path.relative_to(clean).as_posix() not in ("config.json", WEIGHTS)
+        )
+        if not others:
+            raise CheckSkipped(
+                f"save() writes only config.json and {WEIGHTS}; the damaged-checkpoint check covers them"
+            )
+
+        def delete(path: Path) -> None:
+            path.unlink()
+
+        def cut_in_half(path: Path) -> None:
+            data = path.read_bytes()
+            path.write_bytes(data[: len(data) // 2])
+
+        number = 0
+        for relative in others:
+            damages = [(f"no {relative}", delete)]
+            if (clean / relative).stat().st_size > 1:
+                damages.append((f"{relative} cut to half its bytes", cut_in_half))
+            for damage, apply in damages:
+                directory = Path(tmp) / f"damaged-{number}"
+                number += 1
+                shutil.copytree(clean, directory)
+                apply(directory / relative)
+                with torch.random.fork_rng(devices=[]):
+                    for call, label in (
+                        (lambda d=directory: factory.load(d), "load"),
+                        (
+                            lambda d=directory: factory.create(
+                                config=config, dataset=subject.dataset, pretrained=str(d)
+                            ),
+                            "create(pretrained=)",
+                        ),
+                    ):
+                        wrong = _load_outcome(subject, call, want)
+                        if wrong is not None:
+                            problems.append(f"{label} of a directory with {damage}: {wrong}")
+    if problems:
+        raise fail(
+            subject,
+            "each damaged file of a checkpoint must be refused with BadInputError, or not change the answers",
+            "; ".join(problems),
+            "catch OSError and ValueError around each file's read and raise BadInputError naming the file; "
+            "fall back only to what answers the same",
         )

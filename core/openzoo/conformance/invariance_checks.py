@@ -10,6 +10,8 @@ and runs it in eval mode on the CPU.
 
 from __future__ import annotations
 
+import copy
+import math
 from typing import Any
 
 from openzoo.conformance.declaration import CheckSkipped, Measurement, check, fail
@@ -23,6 +25,7 @@ __all__ = [
     "LOSS_TOLERANCE",
     "check_model_loss_is_mean_over_copies",
     "check_model_loss_is_mean_over_examples",
+    "check_model_runs_a_batch_over_256",
     "check_model_runs_at_batch_sizes_one_and_odd",
     "check_model_seeds_give_different_weights",
 ]
@@ -33,6 +36,10 @@ LOSS_TOLERANCE = 1e-4
 ORDER_TOLERANCE = 1e-6
 #: Batch sizes the boundary check runs: one example, and an odd number.
 BOUNDARY_SIZES = (1, 3)
+#: Examples in the large-batch check: one past 256, where CPython stops sharing the objects of
+#: small ints (a count compared with ``is`` instead of ``==`` goes wrong) and a count kept in
+#: ``uint8`` wraps to 1.
+LARGE_BATCH = 257
 #: Copies of one example in the mean-over-copies check.
 COPIES = 3
 #: Tasks whose examples carry exactly one target each.
@@ -122,6 +129,93 @@ def check_model_runs_at_batch_sizes_one_and_odd(subject: ModelSubject, *, preset
                 f"{len(records) if hasattr(records, '__len__') else records!r} for {size} input(s)",
                 "return a list with one record per input",
             )
+
+
+@check(kind="model", level="recommended", applies_to="every test preset")
+def check_model_runs_a_batch_over_256(subject: ModelSubject, *, preset: str) -> None:
+    """A batch of 257 examples collates and runs with a finite loss, and ``predict`` answers 257 inputs.
+
+    For one-target tasks whose loss does not sample, the loss of the 257 examples must also be
+    the mean of the losses of its two halves (128 and 129 examples), weighted by their sizes.
+
+    Why: 257 is the first size where two quiet mistakes show. CPython shares the objects of
+    the ints up to 256, so a count compared with ``is`` (``rated is len(examples)``) is true
+    for every batch the other checks build and false beyond; and a count kept in ``uint8``
+    (``mask.sum(dtype=torch.uint8)``) wraps to 1, multiplying a mean by 257. Serving and
+    evaluation batches reach this size; training at batch 8 never does. Fix: compare numbers
+    with ``==``, and count in ``int64`` (torch's default for ``sum`` of integers).
+
+    Recommended in suite 1.9: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    import torch
+
+    model = subject.build(preset)
+    model.module.eval()
+    pool = sample_examples(subject.spec.task, subject.dataset, 64)
+    if not pool:
+        raise fail(subject, "the test dataset must have examples", "an empty training split", "fix the test dataset")
+    examples = [copy.deepcopy(pool[i % len(pool)]) for i in range(LARGE_BATCH)]
+    batch = collate(subject, model, examples)
+    outputs = forward(subject, model.module, batch)
+    problems = output_shape_problems(subject.task, outputs, batch, subject.dataset.info)
+    loss = outputs.get("loss")
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1 or not math.isfinite(float(loss)):
+        problems.append(f"the loss is {loss!r}, not a finite scalar")
+    if problems:
+        raise fail(
+            subject,
+            f"a batch of {LARGE_BATCH} examples must run like a small one",
+            "; ".join(problems),
+            "compare counts with ==, never `is`, and count in int64",
+        )
+    if subject.spec.task in ONE_TARGET_TASKS and _loss_is_exact(subject, model, pool[:4]):
+        half = LARGE_BATCH // 2
+        parts = [(examples[:half], half), (examples[half:], LARGE_BATCH - half)]
+        weighted = sum(_loss(subject, model, part, f"{size} examples") * size for part, size in parts) / LARGE_BATCH
+        together = loss.detach().float()
+        if max_error(together, weighted) > LOSS_TOLERANCE:
+            raise fail(
+                subject,
+                f"the loss of {LARGE_BATCH} examples must be the mean of its examples' losses",
+                f"{float(together):.6g} for the batch vs {float(weighted):.6g} from its halves of {half} and "
+                f"{LARGE_BATCH - half}",
+                "count examples in int64 (a uint8 count wraps at 256) and reduce with the mean",
+            )
+    inputs = [raw_input(subject.spec.task, e) for e in examples]
+    options = {"max_new_tokens": 1} if subject.spec.task == TEXT_GENERATION else {}
+    try:
+        records = model.predict(inputs, **options)
+    except Exception as exc:
+        raise fail(
+            subject,
+            f"predict must answer {LARGE_BATCH} inputs",
+            f"{type(exc).__name__}: {exc}",
+            "compare counts with ==, never `is`, and handle any number of inputs",
+        ) from exc
+    if not isinstance(records, list) or len(records) != LARGE_BATCH:
+        raise fail(
+            subject,
+            "predict must return one record per input",
+            f"{len(records) if hasattr(records, '__len__') else records!r} for {LARGE_BATCH} inputs",
+            "return a list with one record per input",
+        )
+
+
+def _loss_is_exact(subject: ModelSubject, model: Any, examples: list[dict[str, Any]]) -> bool:
+    """Whether a small batch's loss is the mean of its examples' (else no larger mean can be compared).
+
+    A loss that samples, logits that depend on the batch or a loss that is no mean fail other
+    checks (check_model_loss_is_mean_over_examples and its prerequisites); here they only leave
+    the comparison out.
+    """
+    try:
+        _skip_sampled_loss(subject, model, examples)
+        _skip_batch_variant_logits(subject, model, examples)
+    except CheckSkipped:
+        return False
+    together = _loss(subject, model, examples, f"a batch of {len(examples)}")
+    mean = sum(_loss(subject, model, [e], "one example") for e in examples) / len(examples)
+    return max_error(together, mean) <= LOSS_TOLERANCE
 
 
 @check(kind="model", level="recommended", applies_to="every test preset")

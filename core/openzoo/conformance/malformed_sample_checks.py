@@ -1,9 +1,13 @@
-"""Malformed samples: a dataset that reads files refuses the broken ones it declares, naming the problem.
+"""Declared samples beyond the one: malformed files a dataset must refuse, and well-formed variants it must load.
 
 A loader's declared sample is well formed, so the branches that reject a broken file (a row with
 more fields than the header, a split column without a training row) never run in the other
 checks. A dataset may declare :attr:`openzoo.DatasetSpec.malformed_samples`: files it writes on
-purpose, each with the words its ``BadInputError`` must contain.
+purpose, each with the words its ``BadInputError`` must contain. The other way round, a loader
+that reads several formats (a CSV with a header, tab-separated lines without one) or takes a free
+text option (``-o delimiter=tab``, ``-o labels=neg,pos``) has code only another well-formed file
+reaches: :attr:`openzoo.DatasetSpec.sample_variants` declares such files, and each must load under
+the dataset rules (suite 1.9).
 """
 
 from __future__ import annotations
@@ -17,7 +21,12 @@ from openzoo.conformance.declaration import check, fail
 from openzoo.conformance.subjects import DatasetSubject
 from openzoo.errors import BadInputError, OpenzooError
 
-__all__ = ["check_dataset_refuses_its_malformed_samples", "malformed_cases"]
+__all__ = [
+    "check_dataset_loads_its_sample_variants",
+    "check_dataset_refuses_its_malformed_samples",
+    "malformed_cases",
+    "sample_variants",
+]
 
 
 def malformed_cases(subject: DatasetSubject, directory: Path) -> Mapping[str, Any]:
@@ -90,4 +99,72 @@ def check_dataset_refuses_its_malformed_samples(subject: DatasetSubject) -> None
             "each declared malformed sample must be refused with a BadInputError naming its problem",
             "; ".join(problems),
             "check every row as it is read and raise openzoo.BadInputError naming the file, the line and the problem",
+        )
+
+
+def sample_variants(subject: DatasetSubject, directory: Path) -> Mapping[str, Mapping[str, Any]]:
+    """Write the dataset's declared sample variants into ``directory``; return ``{name: loader options}``."""
+    try:
+        writer = subject.registry.resolve(subject.spec, attr="sample_variants")
+    except OpenzooError as exc:
+        raise fail(
+            subject, "the sample_variants reference must import", str(exc), "fix DatasetSpec.sample_variants"
+        ) from None
+    try:
+        variants = writer(directory)
+    except Exception as exc:
+        raise fail(
+            subject,
+            "the declared sample variants must be written",
+            f"{type(exc).__name__}: {exc}",
+            "make sample_variants(directory) write the files and return {name: loader options}",
+        ) from exc
+    if not (isinstance(variants, Mapping) and variants and all(isinstance(v, Mapping) for v in variants.values())):
+        raise fail(
+            subject,
+            "sample_variants(directory) must return {name: loader options}",
+            repr(variants)[:160],
+            "return a non-empty dict such as {'a CSV with a header': {'path': ..., 'format': 'csv'}}",
+        )
+    return variants
+
+
+@check(kind="dataset", level="recommended", applies_to="datasets that declare sample_variants")
+def check_dataset_loads_its_sample_variants(subject: DatasetSubject) -> None:
+    """Each well-formed sample variant the dataset declares loads and keeps the dataset rules.
+
+    ``DatasetSpec.sample_variants`` names a function ``(directory) -> {name: options}`` that
+    writes further well-formed files -- the formats and option settings the one declared sample
+    does not hold -- and returns the loader options that read each. Each load must give every
+    declared split non-empty, examples of the task's schema, labels inside ``info["labels"]``,
+    no training example in another split, and the same examples when loaded again. A refusal
+    of any kind fails: the variants are files the loader says it reads. With a behaviour
+    record (``openzoo conformance record``), what each variant loads is recorded too, so a
+    change to it under the same version fails the record check.
+
+    Why: the declared sample reaches one path through a loader; the header sniffing of a second
+    format, integer labels sorted as numbers, or an option spelled ``tab`` run first on a
+    user's file. A test turned the wrong way there refuses good files or reads them shifted.
+    Fix: make each variant load, or stop declaring what the loader does not read.
+
+    Recommended in suite 1.9: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    from openzoo.conformance.dataset_option_checks import sample_variant_view
+
+    problems = []
+    with tempfile.TemporaryDirectory(prefix=f"openzoo-variants-{subject.name}-") as directory:
+        for name, options in sample_variants(subject, Path(directory)).items():
+            view = sample_variant_view(subject, name, dict(options))
+            try:
+                view.load_source()
+            except Exception as exc:  # noqa: BLE001 -- a refusal of a declared good file is the failure
+                problems.append(f"{name}: {type(exc).__name__}: {str(exc)[:160]}")
+                continue
+            view.hold_to_rules()
+    if problems:
+        raise fail(
+            subject,
+            "each declared sample variant must load",
+            "; ".join(problems),
+            "make the loader read each variant, or stop declaring what it does not read",
         )
