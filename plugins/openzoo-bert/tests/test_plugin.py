@@ -37,7 +37,7 @@ def test_tiny_is_the_only_test_preset_and_mini_is_the_default():
     assert [preset.name for preset in spec.test_presets] == ["tiny"]
     assert spec.preset().name == "mini"
     assert spec.hf_auto_class == "AutoModelForSequenceClassification"
-    assert spec.capabilities == frozenset({"batch_invariance", "onnx", "torch_compile"})
+    assert spec.capabilities == frozenset({"batch_invariance", "onnx", "pretrained", "torch_compile"})
 
 
 def test_every_dataset_declares_the_text_classification_task_and_a_source():

@@ -27,7 +27,6 @@ import torch
 from openzoo import BadInputError, DatasetSource, quiet_transformers
 from transformers import (
     AutoConfig,
-    AutoTokenizer,
     BertConfig,
     BertForSequenceClassification,
     PreTrainedModel,
@@ -37,11 +36,15 @@ from transformers import (
 from openzoo_bert.loading import from_pretrained_strict
 from openzoo_bert.predict import predict_texts
 from openzoo_bert.settings import parse_settings
-from openzoo_bert.tokenizer import load_pretrained_tokenizer, train_wordpiece
+from openzoo_bert.tokenizer import load_pretrained_tokenizer, open_tokenizer, train_wordpiece
 
 __all__ = ["BertClassifier"]
 
 _DEFAULT_LABEL = re.compile(r"^LABEL_\d+$")
+
+
+#: The file ``save`` writes beside the tokenizer's vocabulary: its settings and truncation length.
+TOKENIZER_CONFIG = "tokenizer_config.json"
 
 
 class BertClassifier:
@@ -148,16 +151,20 @@ class BertClassifier:
         nothing else may be (see :mod:`openzoo_bert.loading`).
         """
         path = Path(directory)
-        if not (path / "config.json").is_file():
-            raise BadInputError(f"{path}: not a saved bert model (no config.json); pass the run's model directory")
+        for name, holds in (("config.json", "the network's sizes"), (TOKENIZER_CONFIG, "the truncation length")):
+            if not (path / name).is_file():
+                raise BadInputError(
+                    f"{path}: not a saved bert model (no {name}, which holds {holds}); pass the run's model directory"
+                )
         try:
             with quiet_transformers():
                 module = from_pretrained_strict(str(path), AutoConfig.from_pretrained(path), new_head=False)
-            tokenizer = AutoTokenizer.from_pretrained(path)
+            tokenizer = open_tokenizer(path)
         except BadInputError:
             raise
         except (OSError, ValueError) as exc:
             raise BadInputError(f"{path}: cannot load the saved model: {exc}") from None
+        tokenizer.model_max_length = min(int(tokenizer.model_max_length), module.config.max_position_embeddings)
         return cls(module, tokenizer)
 
     def save(self, directory: str | os.PathLike[str]) -> None:

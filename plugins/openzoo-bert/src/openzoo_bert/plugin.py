@@ -158,7 +158,7 @@ def openzoo_models() -> list[ModelSpec]:
                 Option("batch_size", "int", 32, "texts per forward pass", minimum=1),
             ),
             precisions=("fp32", "bf16", "fp16"),
-            capabilities=frozenset({"batch_invariance", "onnx", "torch_compile"}),
+            capabilities=frozenset({"batch_invariance", "onnx", "pretrained", "torch_compile"}),
             hf_auto_class="AutoModelForSequenceClassification",
             default_metrics=("accuracy", "f1_macro"),
             selection_metric="accuracy",
@@ -214,6 +214,7 @@ def openzoo_datasets() -> list[DatasetSpec]:
             source="a file you provide",
             sample="openzoo_bert.samples:write_csv_sample",
             malformed_samples="openzoo_bert.samples:write_malformed_csv_samples",
+            sample_variants="openzoo_bert.samples:write_csv_variants",
         ),
         DatasetSpec(
             name="jsonl",
@@ -224,5 +225,6 @@ def openzoo_datasets() -> list[DatasetSpec]:
             source="a file you provide",
             sample="openzoo_bert.samples:write_jsonl_sample",
             malformed_samples="openzoo_bert.samples:write_malformed_jsonl_samples",
+            sample_variants="openzoo_bert.samples:write_jsonl_variants",
         ),
     ]

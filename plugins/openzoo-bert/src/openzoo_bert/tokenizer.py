@@ -9,8 +9,10 @@ saves with ``save_pretrained`` and loads with ``AutoTokenizer``.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 from openzoo import BadInputError
 from tokenizers import Tokenizer, normalizers, pre_tokenizers
@@ -75,6 +77,36 @@ def train_wordpiece(
     )
 
 
+#: Files of which a saved WordPiece tokenizer has at least one.
+TOKENIZER_FILES = ("tokenizer.json", "vocab.txt")
+
+
+def open_tokenizer(source: str | os.PathLike[str]) -> PreTrainedTokenizerBase:
+    """Return ``AutoTokenizer.from_pretrained(source)``, refusing a tokenizer without a vocabulary.
+
+    transformers 5 builds a tokenizer of only the special tokens when a directory has no
+    ``tokenizer.json`` and no ``vocab.txt``; it would read every word as ``[UNK]`` and the model
+    would answer without an error. A local directory without either file, or any tokenizer with
+    nothing but special tokens, is refused with :class:`~openzoo.BadInputError`.
+    """
+    local = Path(source)
+    if local.is_dir() and not any((local / name).is_file() for name in TOKENIZER_FILES):
+        raise BadInputError(
+            f"cannot load a tokenizer from {str(source)!r}: it has no {' or '.join(TOKENIZER_FILES)}; "
+            "save the tokenizer next to the weights (tokenizer.save_pretrained(directory))"
+        )
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+    except (OSError, ValueError) as exc:
+        raise BadInputError(f"cannot load a tokenizer from {str(source)!r}: {exc}") from None
+    if len(tokenizer) <= len(tokenizer.all_special_tokens):
+        raise BadInputError(
+            f"cannot load a tokenizer from {str(source)!r}: it has no vocabulary beyond its "
+            f"{len(tokenizer)} special tokens (a damaged {' or '.join(TOKENIZER_FILES)})"
+        )
+    return tokenizer
+
+
 def load_pretrained_tokenizer(source: str, *, max_length: int | None, max_positions: int) -> PreTrainedTokenizerBase:
     """Load the tokenizer of a pretrained checkpoint (a local directory or a hub id).
 
@@ -83,11 +115,11 @@ def load_pretrained_tokenizer(source: str, *, max_length: int | None, max_positi
     :param max_positions: the encoder's ``max_position_embeddings``.
     """
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
-    except (OSError, ValueError) as exc:
+        tokenizer = open_tokenizer(source)
+    except BadInputError as exc:
         raise BadInputError(
-            f"cannot load a tokenizer from {source!r}: {exc}. --from-pretrained needs a directory (or hub id) "
-            "with tokenizer files (tokenizer.json or vocab.txt) next to config.json"
+            f"{exc}. --from-pretrained needs a directory (or hub id) with tokenizer files (tokenizer.json or "
+            "vocab.txt) next to config.json"
         ) from None
     limit = max_length if max_length is not None else tokenizer.model_max_length
     tokenizer.model_max_length = min(int(limit), max_positions)
