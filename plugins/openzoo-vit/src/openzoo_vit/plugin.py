@@ -108,7 +108,9 @@ def openzoo_models() -> list[ModelSpec]:
             options=_ARCHITECTURE_OPTIONS,
             predict_options=(Option("top_k", "int", 5, "number of best classes to return for each image", minimum=1),),
             precisions=("fp32", "bf16"),
-            capabilities=frozenset({"gradient_checkpointing", "batch_invariance", "onnx", "torch_compile"}),
+            capabilities=frozenset(
+                {"gradient_checkpointing", "batch_invariance", "onnx", "pretrained", "torch_compile"}
+            ),
             hf_auto_class="AutoModelForImageClassification",
             test_dataset="toy-images",
         )
@@ -145,5 +147,6 @@ def openzoo_datasets() -> list[DatasetSpec]:
             source="the user's files",
             sample="openzoo_vit.samples:write_imagefolder_sample",
             malformed_samples="openzoo_vit.samples:write_malformed_imagefolder_samples",
+            sample_variants="openzoo_vit.samples:write_imagefolder_variants",
         ),
     ]

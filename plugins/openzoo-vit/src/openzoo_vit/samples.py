@@ -8,19 +8,24 @@ one class is grayscale, as real folders mix them; pixel noise makes every image 
 :func:`write_malformed_imagefolder_samples` (``DatasetSpec.malformed_samples``) writes such a
 folder once per case and breaks one thing in it, each with words of the error the loader must
 raise: a PNG whose header chunk is cut short (PIL raises ``ValueError``), a PNG cut off in its
-image data (``OSError``), a text file named ``.png`` (``UnidentifiedImageError``) and an empty
-class folder.
+image data (``OSError``), a text file named ``.png`` (``UnidentifiedImageError``), an empty
+class folder, and a split-folder layout whose ``validation`` folder lacks one of ``train``'s classes.
+
+:func:`write_imagefolder_variants` (``DatasetSpec.sample_variants``) writes the split-folder layouts the
+loader also reads, each of which must load: ``train``, ``val`` and ``test`` folders, and ``train`` with
+``validation`` only (the test split is then drawn from ``train``).
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 import struct
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["write_imagefolder_sample", "write_malformed_imagefolder_samples"]
+__all__ = ["write_imagefolder_sample", "write_imagefolder_variants", "write_malformed_imagefolder_samples"]
 
 _CLASSES = ("checks", "dot", "stripes")
 _PER_CLASS = 10
@@ -35,15 +40,18 @@ def _pixel(kind: str, x: int, y: int, size: int, shift: int) -> int:
     return 230 if (x - centre) ** 2 + (y - centre) ** 2 <= (size // 4) ** 2 else 20
 
 
-def write_imagefolder_sample(directory: Path) -> dict[str, str]:
-    """Write ``directory/<class>/<n>.png`` (three classes of ten images); return ``{"path": directory}``."""
+def write_imagefolder_sample(directory: Path, *, seed: int = 0, per_class: int = _PER_CLASS) -> dict[str, str]:
+    """Write ``directory/<class>/<n>.png`` (three classes of ten images); return ``{"path": directory}``.
+
+    Another ``seed`` draws other images (sizes, shifts and noise), so the folders of a split layout differ.
+    """
     from PIL import Image
 
-    rng = random.Random(0)
+    rng = random.Random(seed)
     root = Path(directory)
     for kind in _CLASSES:
-        (root / kind).mkdir()
-        for index in range(_PER_CLASS):
+        (root / kind).mkdir(parents=True)
+        for index in range(per_class):
             size = rng.choice((12, 16, 20))
             shift = rng.randrange(4)
             values = [_pixel(kind, x, y, size, shift) + rng.randrange(16) for y in range(size) for x in range(size)]
@@ -93,7 +101,36 @@ def write_malformed_imagefolder_samples(directory: Path) -> dict[str, tuple[dict
     cases["an empty class folder"] = ({"path": str(case)}, f"class folder {str(empty)!r} is empty")
     missing = root / "no-such-folder"
     cases["a folder that does not exist"] = ({"path": str(missing)}, f"{str(missing)!r} does not exist")
+    split = root / "split-missing-class"
+    train = split / "train"
+    validation = split / "validation"
+    train.mkdir(parents=True)
+    write_imagefolder_sample(train)
+    # validation holds checks and dot only: its class list is a prefix of train's, so it also sorts
+    # before train's (a comparison by order instead of equality would let it through).
+    for kind in _CLASSES[:-1]:
+        shutil.copytree(train / kind, validation / kind)
+    cases["a validation folder without one of train's classes"] = (
+        {"path": str(split)},
+        f"the class folders of {str(validation)!r} ({', '.join(_CLASSES[:-1])}) differ from those of",
+    )
     single = root / "one-image.png"
     single.write_bytes((root / "cut-data" / "dot" / "01.png").read_bytes())
     cases["an image file given as the folder"] = ({"path": str(single)}, f"{str(single)!r} is a file, not a folder")
     return cases
+
+
+def write_imagefolder_variants(directory: Path) -> dict[str, dict[str, str]]:
+    """Write well-formed split-folder layouts under ``directory``; return ``{variant: {"path": root}}``."""
+    root = Path(directory)
+    three = root / "three-splits"
+    write_imagefolder_sample(three / "train", seed=1)
+    write_imagefolder_sample(three / "val", seed=2, per_class=3)
+    write_imagefolder_sample(three / "test", seed=3, per_class=3)
+    two = root / "no-test-folder"
+    write_imagefolder_sample(two / "train", seed=4)
+    write_imagefolder_sample(two / "validation", seed=5, per_class=3)
+    return {
+        "train, val and test folders": {"path": str(three)},
+        "train and validation folders (test drawn from train)": {"path": str(two)},
+    }
