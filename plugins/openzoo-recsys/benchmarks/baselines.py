@@ -8,7 +8,7 @@ Usage (from the repository root)::
 Two parts, each on one split that every method shares (fit on ``train``, scored on ``test``):
 
 1. **Rating prediction** (``mf`` default preset) -- RMSE/MAE against the global mean, user+item
-   biases (Surprise ``BaselineOnly``'s ALS, reimplemented) and, when ``scikit-surprise`` is
+   biases (Surprise ``BaselineOnly``'s ALS, reimplemented in ``reference_baselines.py``) and, when ``scikit-surprise`` is
    installed, Surprise's own ``BaselineOnly`` and ``SVD``. MovieLens split: seeded random,
    test 20 %, validation 5 % (used by the engine to select the checkpoint), seed 0 -- the
    protocol of the DATA.md anchors (which trained on 80 %; here every method trains on 75 %).
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from openzoo_recsys.baselines import BiasBaseline, global_mean_errors, most_popular_ranking
+from reference_baselines import BiasBaseline, global_mean_errors, most_popular_ranking  # beside this script
 
 import openzoo
 from openzoo.plugins import load_registry

@@ -1,12 +1,14 @@
-"""Fixtures of the openzoo-recsys tests: planted ratings, tiny models and a plain training loop."""
+"""Fixtures of the openzoo-recsys tests: planted ratings, tiny models, a plain training loop and the baselines."""
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import random
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -21,6 +23,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 #: Distinct, odd sizes so that a swapped axis fails loudly.
 NUM_USERS, NUM_ITEMS, PER_USER = 37, 29, 13
+
+#: The baselines the models must beat, kept beside the benchmark that also uses them (not in the package).
+REFERENCE_BASELINES = Path(__file__).resolve().parents[1] / "benchmarks" / "reference_baselines.py"
 
 
 def planted_ratings(
@@ -129,3 +134,13 @@ def fit_model() -> Callable[..., None]:
 def planted_rows() -> list[Rating]:
     """The planted ratings, unsplit."""
     return planted_ratings()
+
+
+@pytest.fixture(scope="session")
+def baselines() -> ModuleType:
+    """``benchmarks/reference_baselines.py``, loaded from its file under a name no other module has."""
+    spec = importlib.util.spec_from_file_location("openzoo_recsys_tests_reference_baselines", REFERENCE_BASELINES)
+    assert spec is not None and spec.loader is not None, REFERENCE_BASELINES
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import torch
-from openzoo_recsys.baselines import BiasBaseline, global_mean_errors, most_popular_ranking
 from openzoo_recsys.datasets import build_source
 from openzoo_recsys.model import MFModel, NCFModel
 
@@ -26,7 +25,7 @@ def _metrics(model, source, names, k=10):
     return values
 
 
-def test_short_mf_run_beats_global_mean_and_bias_baselines_on_toy_ratings(fit_model):
+def test_short_mf_run_beats_global_mean_and_bias_baselines_on_toy_ratings(fit_model, baselines):
     registry = load_registry()
     source = registry.resolve(registry.dataset("toy-ratings"))(seed=0, size=2400)
     train, test = source.load("train"), source.load("test")
@@ -34,13 +33,13 @@ def test_short_mf_run_beats_global_mean_and_bias_baselines_on_toy_ratings(fit_mo
     model = MFModel.create(config={"factors": 8, "reg": 0.05, "init_std": 0.1}, dataset=source)
     fit_model(model, train, epochs=20, batch_size=64, lr=0.02)
     measured = _metrics(model, source, ["rmse", "mae"])
-    mean = global_mean_errors(train, test)
-    bias = BiasBaseline().fit(train).errors(test)
+    mean = baselines.global_mean_errors(train, test)
+    bias = baselines.BiasBaseline().fit(train).errors(test)
     assert measured["rmse"] < bias["rmse"] < mean["rmse"], (measured, bias, mean)
     assert measured["mae"] < bias["mae"], (measured, bias)
 
 
-def test_short_ncf_run_beats_most_popular_on_planted_personal_tastes(planted_rows, fit_model):
+def test_short_ncf_run_beats_most_popular_on_planted_personal_tastes(planted_rows, fit_model, baselines):
     source = build_source(
         planted_rows, method="leave-last-out", seed=0, test_fraction=0.1, validation_fraction=0.1, feedback="implicit"
     )
@@ -49,7 +48,7 @@ def test_short_ncf_run_beats_most_popular_on_planted_personal_tastes(planted_row
     model = NCFModel.create(config={"factors": 4, "mlp_layers": "8,4", "negatives": 4, "init_std": 0.1}, dataset=source)
     fit_model(model, train, epochs=10, batch_size=32, lr=0.01)
     measured = _metrics(model, source, ["hr", "ndcg"], k=5)
-    popular = most_popular_ranking(train, test, k=5, all_items=source.info["items"])
+    popular = baselines.most_popular_ranking(train, test, k=5, all_items=source.info["items"])
     assert measured["hr"] > popular["hr"] + 0.2, (measured, popular)
     assert measured["ndcg"] > popular["ndcg"], (measured, popular)
 

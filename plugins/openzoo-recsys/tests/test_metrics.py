@@ -6,7 +6,6 @@ import math
 
 import pytest
 import torch
-from openzoo_recsys.baselines import BiasBaseline, global_mean_errors, most_popular_ranking
 from openzoo_recsys.model import MFModel, NCFModel
 
 from openzoo import SplitSource
@@ -91,14 +90,14 @@ def test_rmse_and_mae_match_hand_computed_errors(source):
     assert values[("mae", None)] == pytest.approx(sum(abs(e) for e in ERRORS) / 3)
 
 
-def test_baseline_helpers_match_hand_computed_values(source):
+def test_baseline_helpers_match_hand_computed_values(source, baselines):
     train, test = source.load("train"), source.load("test")
     mean = 14.0 / 4
-    assert global_mean_errors(train, test)["rmse"] == pytest.approx(
+    assert baselines.global_mean_errors(train, test)["rmse"] == pytest.approx(
         math.sqrt(((mean - 3) ** 2 + (mean - 1) ** 2 + (mean - 5) ** 2) / 3)
     )
     # popularity: x (2) > w, y (1; ties by id) > z (0). a: z behind y -> rank 0; b: w -> 0; c: z behind w, x -> 2.
-    quality = most_popular_ranking(train, test, k=1)
+    quality = baselines.most_popular_ranking(train, test, k=1)
     assert quality == {"hr": pytest.approx(2 / 3), "ndcg": pytest.approx(2 / 3)}
-    no_regularisation = BiasBaseline(reg_users=0.0, reg_items=0.0, sweeps=50).fit(train)
+    no_regularisation = baselines.BiasBaseline(reg_users=0.0, reg_items=0.0, sweeps=50).fit(train)
     assert no_regularisation.predict("b", "x") == pytest.approx(5.0, abs=1e-3), "fits an exact rating"

@@ -16,7 +16,6 @@ MODULES = [
     "openzoo_recsys.plugin",
     "openzoo_recsys.model",
     "openzoo_recsys.datasets",
-    "openzoo_recsys.baselines",
     "openzoo_recsys.checkpoint",
 ]
 

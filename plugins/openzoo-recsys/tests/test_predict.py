@@ -70,8 +70,7 @@ def test_predict_keeps_the_module_in_training_mode_when_it_was(tiny_mf, planted)
     assert tiny_mf.module.training
 
 
-def test_the_former_k_option_still_works_and_warns(tiny_mf, planted):
+def test_the_former_k_option_is_gone_since_0_3_0(tiny_mf, planted):
     user = planted.load("test")[0]["user"]
-    with pytest.warns(FutureWarning, match="use top_k"):
-        old = tiny_mf.predict([user], k=3)
-    assert old == tiny_mf.predict([user], top_k=3)
+    with pytest.raises(BadInputError, match=r"unknown predict option\(s\) \['k'\]"):
+        tiny_mf.predict([user], k=3)

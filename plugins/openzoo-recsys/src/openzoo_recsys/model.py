@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -161,7 +160,7 @@ class RecommenderModel:
     # -- prediction ------------------------------------------------------------------
 
     def predict(
-        self, inputs: Sequence[Any], top_k: int = 10, fallback: str = "none", k: int | None = None, **options: Any
+        self, inputs: Sequence[Any], top_k: int = 10, fallback: str = "none", **options: Any
     ) -> list[dict[str, Any]]:
         """Return the ``top_k`` best unseen items of each user: ``{"user", "items": [{"item", "score"}, ...]}``.
 
@@ -169,18 +168,10 @@ class RecommenderModel:
         :param top_k: how many items per user (fewer when the user has seen almost everything).
         :param fallback: ``"none"``: an unknown user is an error; ``"popular"``: an unknown user
             gets the items rated most often in training, scored by their training count.
-        :param k: the former name of ``top_k``, deprecated in 0.2.0 (it warns); removed in 0.3.0.
         :raises BadInputError: for an unknown user (without fallback), a bad ``top_k`` or option.
         """
         if options:
             raise BadInputError(f"unknown predict option(s) {sorted(options)}; known: ['fallback', 'top_k']")
-        if k is not None:  # compatibility alias since 0.2.0, removed in 0.3.0
-            warnings.warn(
-                "predict option 'k' of openzoo-recsys is deprecated; use top_k (k goes in 0.3.0)",
-                FutureWarning,
-                stacklevel=2,
-            )
-            top_k = k
         if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k <= 0:
             raise BadInputError(f"predict option top_k={top_k!r} must be a positive integer")
         if fallback not in _FALLBACKS:

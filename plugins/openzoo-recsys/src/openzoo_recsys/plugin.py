@@ -18,8 +18,6 @@ _PREDICT_OPTIONS = (
         "what an unknown user gets: 'none' (an error) or 'popular' (the most-rated training items)",
         choices=("none", "popular"),
     ),
-    # compatibility alias since 0.2.0 (warns), removed in 0.3.0
-    Option("k", "int", None, "deprecated: the former name of top_k (removed in 0.3.0)", minimum=1),
 )
 
 _COMMON_MODEL_OPTIONS = (
@@ -104,7 +102,7 @@ def openzoo_models() -> list[ModelSpec]:
             predict_options=_PREDICT_OPTIONS,
             default_metrics=("rmse", "mae", "hr", "ndcg"),
             selection_metric="rmse",
-            capabilities=frozenset({"onnx"}),
+            capabilities=frozenset({"onnx", "pretrained"}),
         ),
         ModelSpec(
             name="ncf",
@@ -160,6 +158,7 @@ def openzoo_datasets() -> list[DatasetSpec]:
             loader="openzoo_recsys.datasets:load_ratings",
             sample="openzoo_recsys.datasets:ratings_sample",
             malformed_samples="openzoo_recsys.samples:write_malformed_ratings_samples",
+            sample_variants="openzoo_recsys.samples:write_ratings_sample_variants",
             options=(
                 Option(
                     "path",

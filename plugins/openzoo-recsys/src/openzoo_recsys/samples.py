@@ -1,15 +1,21 @@
-"""Malformed ratings files for ``openzoo conformance`` (``DatasetSpec.malformed_samples`` of ``ratings``).
+"""Ratings files for ``openzoo conformance`` beyond the shipped sample (``DatasetSpec`` of ``ratings``).
 
-Each case is a small file that is broken in one way a real export is, with the words the
-``BadInputError`` must contain. The duplicate case is a good file under ``-o duplicates=last``
-or ``mean``, so the suite's record of the plugin sees what each policy keeps.
+:func:`write_malformed_ratings_samples` (``malformed_samples``): each case is a small file that is
+broken in one way a real export is, with the words the ``BadInputError`` must contain. The
+duplicate case is a good file under ``-o duplicates=last`` or ``mean``, so the suite's record of
+the plugin sees what each policy keeps.
+
+:func:`write_ratings_sample_variants` (``sample_variants``): the shipped sample's ratings in the
+other layouts the reader takes -- MovieLens ``u.data`` (tab-separated, no header; also read with
+``-o format=udata -o delimiter=tab``), a semicolon-separated export with its own column names,
+and a file without timestamps -- each of which must load.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["write_malformed_ratings_samples"]
+__all__ = ["write_malformed_ratings_samples", "write_ratings_sample_variants"]
 
 _HEADER = "userId,movieId,rating,timestamp"
 
@@ -63,4 +69,30 @@ def write_malformed_ratings_samples(directory: Path) -> dict[str, tuple[dict[str
         "an empty file": ({"path": empty}, "empty.csv: the ratings file is empty"),
         "a line without a user id": ({"path": no_user}, "no-user.csv:6: empty user or item id"),
         "a file that is not UTF-8": ({"path": str(latin1)}, "latin1.csv: not UTF-8 text"),
+    }
+
+
+def write_ratings_sample_variants(directory: Path) -> dict[str, dict[str, str]]:
+    """Write the shipped sample's ratings in other layouts into ``directory``; return ``{variant: loader options}``."""
+    from openzoo_recsys.datasets import SAMPLE_FILE
+
+    root = Path(directory)
+    header, *rows = SAMPLE_FILE.read_text(encoding="utf-8").split()
+    if header != _HEADER:
+        raise ValueError(f"{SAMPLE_FILE}: expected the header {_HEADER!r}")
+    fields = [row.split(",") for row in rows]
+    udata = _write(root / "u.data", ["\t".join(f) for f in fields])
+    renamed = _write(root / "export.csv", ["user;item;stars;time", *(";".join(f) for f in fields)])
+    untimed = _write(root / "untimed.csv", ["userId,movieId,rating", *(",".join(f[:3]) for f in fields)])
+    return {
+        "MovieLens u.data (tab-separated, no header)": {"path": udata},
+        "u.data with -o format=udata -o delimiter=tab": {"path": udata, "format": "udata", "delimiter": "tab"},
+        "a semicolon-separated export with its own column names": {
+            "path": renamed,
+            "user_col": "user",
+            "item_col": "item",
+            "rating_col": "stars",
+            "timestamp_col": "time",
+        },
+        "a file without timestamps (line order is time)": {"path": untimed},
     }

@@ -1,4 +1,8 @@
-"""Non-learning and closed-form baselines that the models must beat (used by tests and benchmarks).
+"""Non-learning and closed-form baselines that the models must beat.
+
+Shared by ``benchmarks/baselines.py`` (which imports it from beside itself) and the plugin's
+tests (the ``baselines`` fixture of ``tests/conftest.py`` loads it from this file); it is not
+part of the installed ``openzoo_recsys`` package.
 
 * :func:`global_mean_errors` -- predict the training mean for everything.
 * :class:`BiasBaseline` -- ``mean + b_u + b_i`` fitted by regularised alternating least
