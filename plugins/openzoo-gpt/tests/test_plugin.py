@@ -28,7 +28,7 @@ def test_importing_the_plugin_imports_neither_torch_nor_transformers():
 def test_the_model_spec_declares_the_generation_contract():
     (spec,) = openzoo_models()
     assert isinstance(spec, ModelSpec)
-    assert spec.capabilities == {"generation", "kv_cache", "batch_invariance", "onnx"}
+    assert spec.capabilities == {"generation", "kv_cache", "batch_invariance", "onnx", "pretrained"}
     assert spec.hf_auto_class == "AutoModelForCausalLM"
     assert [p.name for p in spec.presets] == ["tiny", "small", "gpt2"]
     assert [p.name for p in spec.test_presets] == ["tiny"]

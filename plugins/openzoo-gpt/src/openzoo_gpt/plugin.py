@@ -139,7 +139,7 @@ def openzoo_models() -> list[ModelSpec]:
             options=_ARCHITECTURE_OPTIONS,
             predict_options=_DECODING_OPTIONS,
             precisions=("fp32", "bf16", "fp16"),
-            capabilities=frozenset({"generation", "kv_cache", "batch_invariance", "onnx"}),
+            capabilities=frozenset({"generation", "kv_cache", "batch_invariance", "onnx", "pretrained"}),
             hf_auto_class="AutoModelForCausalLM",
             default_metrics=("perplexity", "bits_per_char"),
             selection_metric="perplexity",
