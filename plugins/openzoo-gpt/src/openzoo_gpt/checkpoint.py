@@ -71,7 +71,8 @@ def load_gpt2(
             "(tokenizer.save_pretrained(directory))"
         ) from exc
     missing_files = local.is_dir() and not any((local / f).is_file() for f in _TOKENIZER_FILES)
-    if missing_files or len(tokenizer) < 2:  # transformers 5 builds an empty tokenizer when files are missing
+    # transformers 5 builds a tokenizer of only the special tokens when the vocabulary file is missing
+    if missing_files or len(tokenizer) <= len(tokenizer.all_special_tokens):
         raise BadInputError(
             f"{name!r} has no tokenizer files ({', '.join(_TOKENIZER_FILES)}); save the tokenizer next to the "
             "weights with tokenizer.save_pretrained(directory)"
