@@ -310,6 +310,10 @@ def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:
     yield dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers
     if subject.spec.sample is not None:  # loads of a sample are cheap enough to repeat for every option value
         yield from _dataset_option_checks(subject.spec.options, subject.spec.splits)
+    elif any(option_checks.outside_values(o) for o in subject.spec.options):
+        # a refusal reads nothing, so every dataset is probed at its bounds (suite 1.9): a shipped or
+        # downloaded dataset's option checks run no sample, and were skipped before
+        yield dataset_option_checks.check_dataset_refuses_option_values_outside_their_bounds
     if subject.spec.malformed_samples is not None:
         yield malformed_sample_checks.check_dataset_refuses_its_malformed_samples
     if subject.spec.sample_variants is not None:

@@ -212,7 +212,8 @@ def check_dataset_refuses_option_values_outside_their_bounds(subject: DatasetSub
     """The loader refuses a value just outside each declared bound of an option, naming it, and writes nothing.
 
     For every dataset option with a ``minimum`` or ``maximum`` the suite loads the declared sample
-    (the other options at their defaults) with the value just beyond each bound (the bound itself
+    (the other options at their defaults; from suite 1.9 a dataset without a sample too, with its
+    defaults, since a refusal reads nothing) with the value just beyond each bound (the bound itself
     when it is open, the next integer or float when it is closed), from an empty working directory.
     Each load must raise :class:`openzoo.BadInputError` (a ``ValueError`` is accepted too) whose
     message names the option, and leave the working directory and the sample's directory as they were.

@@ -168,6 +168,7 @@ def openzoo_datasets() -> list[DatasetSpec]:
             source="files you provide",
             sample="openzoo_gpt.samples:write_text_sample",
             malformed_samples="openzoo_gpt.samples:write_malformed_text_samples",
+            sample_variants="openzoo_gpt.samples:write_text_variants",
         ),
         DatasetSpec(
             name="shakespeare",

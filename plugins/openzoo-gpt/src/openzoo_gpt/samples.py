@@ -9,6 +9,11 @@ user's corpus. The sentences are generated here.
 files the loader must refuse, each with words its ``BadInputError`` must contain: among
 them a ``.jsonl`` file that reads well with the default ``field`` but has no field
 ``body``, read with ``-o field=body``, so a loader that ignores ``field`` is caught.
+
+:func:`write_text_variants` (``DatasetSpec.sample_variants``) writes the layouts the one sample
+does not hold, each of which must load: one document (its tail held out, cut at line ends), a
+``**`` glob reaching into subfolders, three documents with fractions too large to hold out whole
+ones, and ``.jsonl`` records whose text is in another field.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import json
 import random
 from pathlib import Path
 
-__all__ = ["write_malformed_text_samples", "write_text_sample"]
+__all__ = ["write_malformed_text_samples", "write_text_sample", "write_text_variants"]
 
 _NAMES = ("the miller", "a heron", "the old clock", "my neighbour", "the ferry", "a lantern")
 _VERBS = ("waits by", "sings to", "counts", "forgets", "follows", "mends")
@@ -77,6 +82,10 @@ def write_malformed_text_samples(directory: Path) -> dict[str, tuple[dict[str, s
             {"path": str(short), "validation_fraction": 0.5, "test_fraction": 0.01},
             "short.txt: 55 characters are too few to hold out a validation and a test part",
         ),
+        "a text too short to hold out a validation part": (
+            {"path": str(short), "validation_fraction": 0.01, "test_fraction": 0.5},
+            "short.txt: 55 characters are too few to hold out a validation and a test part",
+        ),
         "a record without the field named by -o field": (
             {"path": no_body, "field": "body"},
             "no-body.jsonl:1: no field 'body' (fields: text, title)",
@@ -99,4 +108,36 @@ def write_malformed_text_samples(directory: Path) -> dict[str, tuple[dict[str, s
             "the directory holds no .txt or .jsonl files",
         ),
         "a corpus with no text": ({"path": str(blank)}, "the corpus is empty (3 file(s), no text in any of them)"),
+    }
+
+
+def write_text_variants(directory: Path) -> dict[str, dict[str, str]]:
+    """Write well-formed corpora in other layouts into ``directory``; return ``{variant: loader options}``."""
+    root = Path(directory)
+    rng = random.Random(2)
+    single = root / "single.txt"
+    single.write_text("\n".join(_paragraph(rng, 2) for _ in range(40)) + "\n", encoding="utf-8")
+    nested = root / "nested"
+    for index, folder in enumerate(("", "act-1", "act-1/scene-2", "act-2")):
+        (nested / folder).mkdir(parents=True, exist_ok=True)
+        (nested / folder / f"part-{index}.txt").write_text(_paragraph(rng, 30) + "\n", encoding="utf-8")
+    (nested / "act-2" / "notes.md").write_text("not matched by the glob\n", encoding="utf-8")
+    three = root / "three"
+    three.mkdir()
+    for index in range(3):
+        (three / f"doc-{index}.txt").write_text(
+            "\n".join(_paragraph(rng, 3) for _ in range(10)) + "\n", encoding="utf-8"
+        )
+    titled = root / "titled.jsonl"
+    records = [{"title": f"part {index}", "body": _paragraph(rng, 20)} for index in range(3)]
+    titled.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return {
+        "one document: its tail held out, cut at line ends": {"path": str(single)},
+        "a ** glob into subfolders": {"path": str(nested / "**" / "*.txt")},
+        "three documents, fractions too large to hold out whole ones": {
+            "path": str(three),
+            "validation_fraction": 0.5,
+            "test_fraction": 0.3,
+        },
+        "records whose text is in another field, -o field=body": {"path": str(titled), "field": "body"},
     }

@@ -6,13 +6,15 @@ duplicate case is a good file under ``-o duplicates=last`` or ``mean``, so the s
 the plugin sees what each policy keeps.
 
 :func:`write_ratings_sample_variants` (``sample_variants``): the shipped sample's ratings in the
-other layouts the reader takes -- MovieLens ``u.data`` (tab-separated, no header; also read with
-``-o format=udata -o delimiter=tab``), a semicolon-separated export with its own column names,
+other layouts the reader takes -- MovieLens ``u.data`` (tab-separated, no header, lines not in time
+order; also read with ``-o format=udata -o delimiter=tab``, and separated by semicolons with ``-o
+delimiter=;``), a semicolon-separated export with its own column names,
 and a file without timestamps -- each of which must load.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 __all__ = ["write_malformed_ratings_samples", "write_ratings_sample_variants"]
@@ -81,12 +83,18 @@ def write_ratings_sample_variants(directory: Path) -> dict[str, dict[str, str]]:
     if header != _HEADER:
         raise ValueError(f"{SAMPLE_FILE}: expected the header {_HEADER!r}")
     fields = [row.split(",") for row in rows]
-    udata = _write(root / "u.data", ["\t".join(f) for f in fields])
+    # u.data is not in time order (MovieLens 100K's is not): the timestamps, not the lines, order each user
+    if math.gcd(7, len(fields)) != 1:
+        raise ValueError("stepping by 7 must visit every line: the sample's size must not be a multiple of 7")
+    shuffled = [fields[(index * 7) % len(fields)] for index in range(len(fields))]
+    udata = _write(root / "u.data", ["\t".join(f) for f in shuffled])
+    semicolons = _write(root / "u-semicolons.data", [";".join(f) for f in shuffled])
     renamed = _write(root / "export.csv", ["user;item;stars;time", *(";".join(f) for f in fields)])
     untimed = _write(root / "untimed.csv", ["userId,movieId,rating", *(",".join(f[:3]) for f in fields)])
     return {
         "MovieLens u.data (tab-separated, no header)": {"path": udata},
         "u.data with -o format=udata -o delimiter=tab": {"path": udata, "format": "udata", "delimiter": "tab"},
+        "u.data separated by semicolons, -o delimiter=;": {"path": semicolons, "delimiter": ";"},
         "a semicolon-separated export with its own column names": {
             "path": renamed,
             "user_col": "user",

@@ -119,7 +119,7 @@ def openzoo_models() -> list[ModelSpec]:
 
 @hookimpl
 def openzoo_datasets() -> list[DatasetSpec]:
-    seed = Option("seed", "int", 0, "seed of the stratified 70/15/15 train/validation/test split")
+    seed = Option("seed", "int", 0, "seed of the stratified 70/15/15 train/validation/test split", minimum=0)
     return [
         DatasetSpec(
             name="digits",
