@@ -100,6 +100,22 @@ def wait_until(condition: Callable[[], bool], process: subprocess.Popen | None =
         time.sleep(0.05)
 
 
+def communicate_or_dump(process: subprocess.Popen, timeout: float = 120) -> tuple[str, str]:
+    """Return ``process.communicate()``; when it runs past ``timeout``, fail with every thread's traceback.
+
+    The process must have been started with ``PYTHONFAULTHANDLER=1`` in its environment: SIGABRT then
+    makes Python print where each thread stands, which the failure shows instead of a bare timeout.
+    """
+    import signal
+
+    try:
+        return process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        _, err = process.communicate()
+        raise AssertionError(f"the process still ran after {timeout:.0f} s; where it stood:\n{err[-6000:]}") from None
+
+
 def files_of(directory: Path) -> dict[str, bytes]:
     """Return every file under ``directory`` by relative path, with its bytes."""
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}

@@ -62,10 +62,13 @@ def test_sigterm_checkpoints_exits_143_and_the_resumed_run_equals_an_uninterrupt
 @pytest.mark.slow
 def test_sigterm_before_training_starts_removes_the_new_run_directory(tmp_path, cli_env, cli_process):
     out, go = tmp_path / "run", tmp_path / "never"
-    process = cli_process.start_openzoo(*TRAIN, "--out", str(out), env=cli_env, patches={"pause-loading-data": str(go)})
+    env = {**cli_env, "PYTHONFAULTHANDLER": "1"}  # a hang is reported with every thread's traceback
+    process = cli_process.start_openzoo(*TRAIN, "--out", str(out), env=env, patches={"pause-loading-data": str(go)})
     cli_process.wait_until(out.exists, process)  # the run claimed its directory and is loading its data
     process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=300)
+    # a clean stop takes about a second; once (2026-12-01, a loaded CI-like run) it never came, so a
+    # hang fails within two minutes and shows where the process stood
+    _, stderr = cli_process.communicate_or_dump(process, timeout=120)
     assert process.returncode == 143, stderr
     assert "stopped by SIGTERM before training started" in stderr and "Traceback" not in stderr
     assert not out.exists()
