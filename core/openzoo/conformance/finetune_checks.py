@@ -299,6 +299,23 @@ def check_model_fine_tunes_a_checkpoint_on_other_labels(subject: ModelSubject, *
         )
 
 
+def _cut_in_half(path: Path) -> None:
+    """Keep the first half of the file's bytes (a copy or a write that stopped half-way)."""
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _load_calls(subject: ModelSubject, factory: Any, config: dict[str, Any], directory: Path) -> list[tuple[Any, str]]:
+    """The two ways a saved directory is read: ``load(DIR)`` and ``create(pretrained=DIR)``, each with its label."""
+    return [
+        (lambda: factory.load(directory), "load"),
+        (
+            lambda: factory.create(config=config, dataset=subject.dataset, pretrained=str(directory)),
+            "create(pretrained=)",
+        ),
+    ]
+
+
 def _refusal(subject: ModelSubject, call: Any) -> str | None:
     """Run ``call``; return what was wrong (``None`` when it raised a clear error)."""
     try:
@@ -351,23 +368,13 @@ def check_model_refuses_a_damaged_checkpoint(subject: ModelSubject, *, preset: s
             damages.append(("its largest tensor one row short", lambda d: rewrite_weights(d, shorten)))
             damages.append((f"no {WEIGHTS} (a half-copied directory)", lambda d: (d / WEIGHTS).unlink()))
 
-            def cut_in_half(directory: Path) -> None:
-                data = (directory / WEIGHTS).read_bytes()
-                (directory / WEIGHTS).write_bytes(data[: len(data) // 2])
-
-            damages.append((f"{WEIGHTS} cut to half its bytes", cut_in_half))
+            damages.append((f"{WEIGHTS} cut to half its bytes", lambda d: _cut_in_half(d / WEIGHTS)))
         for number, (damage, apply) in enumerate(damages):
             directory = Path(tmp) / f"damaged-{number}"
             shutil.copytree(clean, directory)
             apply(directory)
             with torch.random.fork_rng(devices=[]):
-                for call, label in (
-                    (lambda d=directory: factory.load(d), "load"),
-                    (
-                        lambda d=directory: factory.create(config=config, dataset=subject.dataset, pretrained=str(d)),
-                        "create(pretrained=)",
-                    ),
-                ):
+                for call, label in _load_calls(subject, factory, config, directory):
                     wrong = _refusal(subject, call)
                     if wrong is not None:
                         problems.append(f"{label} of a directory with {damage}: {wrong}")
@@ -436,33 +443,18 @@ def check_model_handles_each_damaged_checkpoint_file(subject: ModelSubject, *, p
                 f"save() writes only config.json and {WEIGHTS}; the damaged-checkpoint check covers them"
             )
 
-        def delete(path: Path) -> None:
-            path.unlink()
-
-        def cut_in_half(path: Path) -> None:
-            data = path.read_bytes()
-            path.write_bytes(data[: len(data) // 2])
-
         number = 0
         for relative in others:
-            damages = [(f"no {relative}", delete)]
+            damages = [(f"no {relative}", Path.unlink)]
             if (clean / relative).stat().st_size > 1:
-                damages.append((f"{relative} cut to half its bytes", cut_in_half))
+                damages.append((f"{relative} cut to half its bytes", _cut_in_half))
             for damage, apply in damages:
                 directory = Path(tmp) / f"damaged-{number}"
                 number += 1
                 shutil.copytree(clean, directory)
                 apply(directory / relative)
                 with torch.random.fork_rng(devices=[]):
-                    for call, label in (
-                        (lambda d=directory: factory.load(d), "load"),
-                        (
-                            lambda d=directory: factory.create(
-                                config=config, dataset=subject.dataset, pretrained=str(d)
-                            ),
-                            "create(pretrained=)",
-                        ),
-                    ):
+                    for call, label in _load_calls(subject, factory, config, directory):
                         wrong = _load_outcome(subject, call, want)
                         if wrong is not None:
                             problems.append(f"{label} of a directory with {damage}: {wrong}")

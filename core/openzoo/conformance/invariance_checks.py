@@ -114,21 +114,28 @@ def check_model_runs_at_batch_sizes_one_and_odd(subject: ModelSubject, *, preset
                 "; ".join(problems),
                 "squeeze named dimensions only and keep constants in the input's dtype",
             )
-        inputs = [raw_input(subject.spec.task, e) for e in examples]
-        options = {"max_new_tokens": 2} if subject.spec.task == TEXT_GENERATION else {}
-        try:
-            records = model.predict(inputs, **options)
-        except Exception as exc:
-            raise fail(
-                subject, f"predict must work on {size} input(s)", f"{type(exc).__name__}: {exc}", "handle any count"
-            ) from exc
-        if not isinstance(records, list) or len(records) != size:
-            raise fail(
-                subject,
-                "predict must return one record per input",
-                f"{len(records) if hasattr(records, '__len__') else records!r} for {size} input(s)",
-                "return a list with one record per input",
-            )
+        _predict_one_record_each(
+            subject, model, examples, 2, refused=f"predict must work on {size} input(s)", fix="handle any count"
+        )
+
+
+def _predict_one_record_each(
+    subject: ModelSubject, model: Any, examples: list[dict[str, Any]], new_tokens: int, *, refused: str, fix: str
+) -> None:
+    """``predict`` the raw inputs of ``examples`` (``new_tokens`` for generation); fail unless one record each."""
+    inputs = [raw_input(subject.spec.task, e) for e in examples]
+    options = {"max_new_tokens": new_tokens} if subject.spec.task == TEXT_GENERATION else {}
+    try:
+        records = model.predict(inputs, **options)
+    except Exception as exc:
+        raise fail(subject, refused, f"{type(exc).__name__}: {exc}", fix) from exc
+    if not isinstance(records, list) or len(records) != len(examples):
+        raise fail(
+            subject,
+            "predict must return one record per input",
+            f"{len(records) if hasattr(records, '__len__') else records!r} for {len(examples)} input(s)",
+            "return a list with one record per input",
+        )
 
 
 @check(kind="model", level="recommended", applies_to="every test preset")
@@ -181,24 +188,14 @@ def check_model_runs_a_batch_over_256(subject: ModelSubject, *, preset: str) -> 
                 f"{LARGE_BATCH - half}",
                 "count examples in int64 (a uint8 count wraps at 256) and reduce with the mean",
             )
-    inputs = [raw_input(subject.spec.task, e) for e in examples]
-    options = {"max_new_tokens": 1} if subject.spec.task == TEXT_GENERATION else {}
-    try:
-        records = model.predict(inputs, **options)
-    except Exception as exc:
-        raise fail(
-            subject,
-            f"predict must answer {LARGE_BATCH} inputs",
-            f"{type(exc).__name__}: {exc}",
-            "compare counts with ==, never `is`, and handle any number of inputs",
-        ) from exc
-    if not isinstance(records, list) or len(records) != LARGE_BATCH:
-        raise fail(
-            subject,
-            "predict must return one record per input",
-            f"{len(records) if hasattr(records, '__len__') else records!r} for {LARGE_BATCH} inputs",
-            "return a list with one record per input",
-        )
+    _predict_one_record_each(
+        subject,
+        model,
+        examples,
+        1,
+        refused=f"predict must answer {LARGE_BATCH} inputs",
+        fix="compare counts with ==, never `is`, and handle any number of inputs",
+    )
 
 
 def _loss_is_exact(subject: ModelSubject, model: Any, examples: list[dict[str, Any]]) -> bool:
@@ -213,9 +210,15 @@ def _loss_is_exact(subject: ModelSubject, model: Any, examples: list[dict[str, A
         _skip_batch_variant_logits(subject, model, examples)
     except CheckSkipped:
         return False
-    together = _loss(subject, model, examples, f"a batch of {len(examples)}")
-    mean = sum(_loss(subject, model, [e], "one example") for e in examples) / len(examples)
+    together, mean = _batch_and_mean_losses(subject, model, examples)
     return max_error(together, mean) <= LOSS_TOLERANCE
+
+
+def _batch_and_mean_losses(subject: ModelSubject, model: Any, examples: list[dict[str, Any]]) -> tuple[Any, Any]:
+    """The loss of ``examples`` as one batch, and the mean of their losses one at a time."""
+    together = _loss(subject, model, examples, f"a batch of {len(examples)}")
+    alone = [_loss(subject, model, [e], "one example") for e in examples]
+    return together, sum(alone) / len(alone)
 
 
 @check(kind="model", level="recommended", applies_to="every test preset")
@@ -254,9 +257,7 @@ def check_model_loss_is_mean_over_examples(subject: ModelSubject, *, preset: str
     model, _, examples = prepared(subject, preset, n=4)
     _skip_sampled_loss(subject, model, examples)
     _skip_batch_variant_logits(subject, model, examples)
-    together = _loss(subject, model, examples, f"a batch of {len(examples)}")
-    alone = [_loss(subject, model, [e], "one example") for e in examples]
-    mean = sum(alone) / len(alone)
+    together, mean = _batch_and_mean_losses(subject, model, examples)
     error = max_error(together, mean)
     if error > LOSS_TOLERANCE:
         raise fail(

@@ -29,23 +29,26 @@ __all__ = [
 ]
 
 
-def malformed_cases(subject: DatasetSubject, directory: Path) -> Mapping[str, Any]:
-    """Write the dataset's declared malformed files into ``directory``; return ``{name: (options, words)}``."""
+def _write_declared(subject: DatasetSubject, attr: str, what: str, returns: str, directory: Path) -> Any:
+    """Call the writer ``DatasetSpec.<attr>`` names on ``directory``; a failure to import or write fails the check."""
     try:
-        writer = subject.registry.resolve(subject.spec, attr="malformed_samples")
+        writer = subject.registry.resolve(subject.spec, attr=attr)
     except OpenzooError as exc:
-        raise fail(
-            subject, "the malformed_samples reference must import", str(exc), "fix DatasetSpec.malformed_samples"
-        ) from None
+        raise fail(subject, f"the {attr} reference must import", str(exc), f"fix DatasetSpec.{attr}") from None
     try:
-        cases = writer(directory)
+        return writer(directory)
     except Exception as exc:
         raise fail(
             subject,
-            "the declared malformed samples must be written",
+            f"the declared {what} must be written",
             f"{type(exc).__name__}: {exc}",
-            "make malformed_samples(directory) write the files and return {name: (options, words)}",
+            f"make {attr}(directory) write the files and return {returns}",
         ) from exc
+
+
+def malformed_cases(subject: DatasetSubject, directory: Path) -> Mapping[str, Any]:
+    """Write the dataset's declared malformed files into ``directory``; return ``{name: (options, words)}``."""
+    cases = _write_declared(subject, "malformed_samples", "malformed samples", "{name: (options, words)}", directory)
     shaped = isinstance(cases, Mapping) and cases
     if not shaped or not all(
         isinstance(case, (tuple, list)) and len(case) == 2 and isinstance(case[0], Mapping) and str(case[1]).strip()
@@ -104,21 +107,7 @@ def check_dataset_refuses_its_malformed_samples(subject: DatasetSubject) -> None
 
 def sample_variants(subject: DatasetSubject, directory: Path) -> Mapping[str, Mapping[str, Any]]:
     """Write the dataset's declared sample variants into ``directory``; return ``{name: loader options}``."""
-    try:
-        writer = subject.registry.resolve(subject.spec, attr="sample_variants")
-    except OpenzooError as exc:
-        raise fail(
-            subject, "the sample_variants reference must import", str(exc), "fix DatasetSpec.sample_variants"
-        ) from None
-    try:
-        variants = writer(directory)
-    except Exception as exc:
-        raise fail(
-            subject,
-            "the declared sample variants must be written",
-            f"{type(exc).__name__}: {exc}",
-            "make sample_variants(directory) write the files and return {name: loader options}",
-        ) from exc
+    variants = _write_declared(subject, "sample_variants", "sample variants", "{name: loader options}", directory)
     if not (isinstance(variants, Mapping) and variants and all(isinstance(v, Mapping) for v in variants.values())):
         raise fail(
             subject,
