@@ -9,7 +9,8 @@ before anything is written.
 When training then fails, the claim leaves a directory that helps the next command:
 
 - a new run that saved no checkpoint yet is a failed start: what it created is removed,
-  so the same ``--out`` works again;
+  so the same ``--out`` works again (also when SIGTERM or Ctrl-C stops it while it claims
+  the directory, before training starts);
 - a run with a checkpoint keeps it, and the error says which step it holds and how to
   continue (``openzoo train --resume RUN``);
 - a diverged run (:class:`~openzoo.engine.failures.TrainingDiverged`) and a resource
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,16 +114,16 @@ def _after_failure(run: RunDir, *, fresh: bool, created: bool) -> str:
     return f"{run.path} holds no complete checkpoint."
 
 
-def _claim(run: RunDir, lock: RunLock, *, fresh: bool) -> bool:
-    created = _create(run.path) if fresh else False
-    try:
-        lock.acquire()
-        if fresh:
-            _check_still_empty(run.path)
-    except BaseException:
-        lock.release()
-        raise
-    return created
+def _abandon(path: Path, lock: RunLock, *, created: bool) -> None:
+    """Undo a claim that stopped before the run started: release the lock; remove the directory if this claim made it.
+
+    Only an empty directory is removed (the lock file is gone with the lock): another process may have locked
+    and written the directory this claim created, and what it wrote stays.
+    """
+    lock.release()
+    if created:
+        with contextlib.suppress(OSError):
+            path.rmdir()
 
 
 @contextlib.contextmanager
@@ -136,16 +138,26 @@ def claim_run_directory(run: RunDir, env: Distributed, *, fresh: bool) -> Iterat
     """
     lock = RunLock(run.path)
     created = False
-    refused: str | None = None
-    if env.is_main:
-        try:
-            created = _claim(run, lock, fresh=fresh)
-        except Exception as exc:
-            env.broadcast_object(str(exc) if isinstance(exc, OpenzooError) else f"{type(exc).__name__}: {exc}")
-            raise
-    refused = env.broadcast_object(refused)
-    if refused is not None:
-        raise BadInputError(refused)
+    try:
+        # A path that does not exist yet counts as ours before mkdir makes it: a signal (Terminated, Ctrl-C) can
+        # raise right after mkdir, before _create returns; one raising before mkdir leaves nothing to remove.
+        created = env.is_main and fresh and not os.path.lexists(run.path)
+        if env.is_main:
+            try:
+                if fresh:
+                    created = _create(run.path)
+                lock.acquire()
+                if fresh:
+                    _check_still_empty(run.path)
+            except Exception as exc:
+                env.broadcast_object(str(exc) if isinstance(exc, OpenzooError) else f"{type(exc).__name__}: {exc}")
+                raise
+        refused = env.broadcast_object(None)
+        if refused is not None:
+            raise BadInputError(refused)
+    except BaseException:  # SIGTERM (Terminated), Ctrl-C and errors alike: a failed start leaves no directory
+        _abandon(run.path, lock, created=created)
+        raise
     try:
         yield
     except TrainingInterrupted:
