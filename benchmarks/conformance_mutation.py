@@ -27,6 +27,8 @@ Sampling, caching, parallelism:
 - ``--sample N --seed S``: N mutants per target, drawn with ``random.Random(f"{S}:{target}")``
   from the mutants sorted by (file, operator, occurrence), so the same seed and the same plugin
   source give the same sample before and after a change to the suite. ``--sample 0`` runs all.
+  The population excludes the ``--exclude`` operators and the annotation equivalents (below),
+  so every sampled mutant can change behaviour.
   Quote the score of a seed the suite was not worked against: a sample whose survivors were
   killed one by one overstates it (round 6 in docs/plugin-authors/conformance.md: 64-93 % on the
   seed worked against, 23-67 % on a fresh one; round 7, with the recorded behaviour of suite 1.7:
@@ -42,6 +44,15 @@ Equivalent mutants (no behaviour change is possible) are listed with a reason ea
 of a target is (killed + timeout) / (killed + timeout + survived), equivalents excluded.
 Every survivor not in that list is printed with its diff: a blind spot of the suite.
 
+One kind of equivalent is found automatically and never run: a mutant that changes only
+annotations (``seed: int | None`` -> ``seed: int * None``, a return annotation) of a module that
+starts with ``from __future__ import annotations``, where annotations stay unevaluated strings.
+Before sampling, each mutant that starts on an annotation's line is applied in memory (cosmic-ray's
+``mutate_code``, no file touched) and the two modules are compared with ``ast`` once every
+annotation is stripped (``annotation_only`` says why that is sound, and where it would not be).
+They are recorded in the session as skipped, counted per file in the summary
+(``annotation_equivalents``; ``population`` has the whole count) and in the table's ``annot`` column.
+
 Writes the JSON summary to ``--output`` (default ``WORK/summary.json``) and prints a table.
 Measured figures are in docs/plugin-authors/conformance.md.
 """
@@ -49,7 +60,9 @@ Measured figures are in docs/plugin-authors/conformance.md.
 from __future__ import annotations
 
 import argparse
+import ast
 import concurrent.futures
+import difflib
 import hashlib
 import json
 import os
@@ -172,6 +185,187 @@ def _test_command(target: Target) -> str:
     return f"env {assignments} {shlex.quote(sys.executable)} -m openzoo conformance {target.dist} --strict --quiet"
 
 
+#: A WorkResult's ``output`` for a mutant left out before sampling because it only changes annotations.
+ANNOTATION_EQUIVALENT = "equivalent (annotation): left out before sampling"
+#: Names whose presence in a module means it may read annotations at run time (``typing.get_type_hints``,
+#: ``functools.singledispatch`` registering by annotation, class-syntax ``NamedTuple``/``TypedDict``,
+#: pydantic, typer, TorchScript): such a module is never classified, whatever its imports.
+_READS_ANNOTATIONS = frozenset(
+    {
+        "__annotations__",
+        "get_annotations",
+        "get_type_hints",
+        "singledispatch",
+        "singledispatchmethod",
+        "NamedTuple",
+        "TypedDict",
+        "pydantic",
+        "typer",
+        "jit",
+    }
+)
+#: What ``dataclasses`` reads of a string annotation to spot ``ClassVar``, ``InitVar`` and ``KW_ONLY``
+#: (its ``_MODULE_IDENTIFIER_RE``): kept when an ``AnnAssign``'s annotation is stripped.
+_DATACLASS_HEAD = re.compile(r"^(?:\s*(\w+)\s*\.)?\s*(\w+)")
+
+
+def _postpones_annotations(tree: ast.Module) -> bool:
+    """Whether the module starts with ``from __future__ import annotations`` where the compiler honours it.
+
+    A future import must come first (after the docstring and other future imports); ``ast.parse``
+    accepts one anywhere, the compiler does not, so only the leading ones count.
+    """
+    body = tree.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        if isinstance(body[0].value.value, str):
+            body = body[1:]
+    for statement in body:
+        if not (isinstance(statement, ast.ImportFrom) and statement.module == "__future__"):
+            return False
+        if any(alias.name == "annotations" for alias in statement.names):
+            return True
+    return False
+
+
+class _StripAnnotations(ast.NodeTransformer):
+    """Drop every annotation that PEP 563 turns into an unevaluated string.
+
+    Arguments (positional-only, plain, keyword-only, ``*args``, ``**kwargs``) and return
+    annotations go; an ``AnnAssign`` keeps its target, value and ``simple`` flag, and its annotation
+    becomes a constant holding only what ``dataclasses`` reads of the string (see ``_DATACLASS_HEAD``).
+    """
+
+    def visit_arg(self, node: ast.arg) -> ast.arg:
+        node.annotation = None
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.FunctionDef:
+        node.returns = None
+        self.generic_visit(node)
+        return node
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AsyncFunctionDef:
+        node.returns = None
+        self.generic_visit(node)
+        return node
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AnnAssign:
+        head = _DATACLASS_HEAD.match(ast.unparse(node.annotation))
+        node.annotation = ast.Constant(head.groups() if head else None)
+        self.generic_visit(node)
+        return node
+
+
+def _names(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.alias):
+            names.update(node.name.split("."))
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.update(node.module.split("."))
+    return names
+
+
+def annotation_only(original: str, mutated: str) -> bool:
+    """Whether ``mutated`` differs from ``original`` in annotations only, where they are never evaluated.
+
+    True only when both modules start with ``from __future__ import annotations`` (PEP 563: every
+    annotation is kept as a string and never evaluated) and their ASTs are equal once annotations
+    are stripped (``_StripAnnotations``). A module without the future import evaluates its
+    annotations when a ``def`` or a module- or class-level annotated assignment runs (``int * None``
+    raises there), so it is never classified. The strings stay visible (``__annotations__``,
+    ``inspect.signature``), so this holds only for code nothing reads them in: neither core (the
+    judge) nor the reference plugins call ``get_type_hints`` or the like, and a module that names
+    such a reader (``_READS_ANNOTATIONS``) is never classified. ``dataclasses`` reads a field's string
+    only to spot ``ClassVar``/``InitVar``/``KW_ONLY`` by its leading name; cosmic-ray's default
+    operators never change a name, and the stripped ``AnnAssign`` keeps that leading name anyway.
+    """
+    try:
+        before, after = ast.parse(original), ast.parse(mutated)
+    except SyntaxError:
+        return False
+    if not (_postpones_annotations(before) and _postpones_annotations(after)):
+        return False
+    if _names(before) & _READS_ANNOTATIONS:
+        return False
+    stripped_before = ast.dump(_StripAnnotations().visit(before))
+    stripped_after = ast.dump(_StripAnnotations().visit(after))
+    return stripped_before == stripped_after
+
+
+def _annotation_lines(source: str) -> set[int]:
+    """The lines an annotation of ``source`` spans; none where its annotations may be evaluated or read."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    if not _postpones_annotations(tree) or _names(tree) & _READS_ANNOTATIONS:
+        return set()
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        annotations = []
+        if isinstance(node, ast.arg | ast.AnnAssign):
+            annotations.append(node.annotation)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            annotations.append(node.returns)
+        for annotation in filter(None, annotations):
+            lines.update(range(annotation.lineno, (annotation.end_lineno or annotation.lineno) + 1))
+    return lines
+
+
+def mutated_source(source: str, mutation: Any) -> str | None:
+    """Apply one cosmic-ray mutation to ``source`` in memory (no file is touched).
+
+    None when it does not apply, or when the operator fails on it (``mutate_and_test`` would
+    record that mutant as incompetent).
+    """
+    from cosmic_ray.mutating import mutate_code
+    from cosmic_ray.plugins import get_operator
+
+    try:
+        operator = get_operator(mutation.operator_name)(**(mutation.operator_args or {}))
+        return mutate_code(source, operator, mutation.occurrence)
+    except Exception:  # noqa: BLE001 -- any failure leaves the mutant to be run and judged as before
+        return None
+
+
+def _diff(original: str, mutated: str, path: Path) -> str:
+    """The diff ``mutate_and_test`` would record for this mutant (its ``--- mutation diff ---`` format)."""
+    lines = difflib.unified_diff(
+        original.split("\n"), mutated.split("\n"), fromfile=f"a/{path}", tofile=f"b/{path}", lineterm=""
+    )
+    return "\n".join(["--- mutation diff ---", *lines])
+
+
+def annotation_equivalents(items: list[Any]) -> dict[str, str]:
+    """Return ``{job_id: diff}`` of the work items whose mutant only changes never-evaluated annotations.
+
+    Only mutants that start on a line an annotation spans are applied (in memory, parso) and compared
+    (``annotation_only``); any other mutant changes something besides an annotation.
+    """
+    from cosmic_ray.util import read_python_source
+
+    modules: dict[Path, tuple[str, set[int]]] = {}
+    found = {}
+    for item in items:
+        mutation = item.mutations[0]
+        path = Path(mutation.module_path)
+        if path not in modules:
+            source = read_python_source(path)
+            modules[path] = source, _annotation_lines(source)
+        source, lines = modules[path]
+        if mutation.start_pos[0] not in lines:
+            continue
+        mutated = mutated_source(source, mutation)
+        if mutated is not None and annotation_only(source, mutated):
+            found[item.job_id] = _diff(source, mutated, path)
+    return found
+
+
 def _baseline(target: Target, command: str) -> float:
     start = time.perf_counter()
     done = subprocess.run(shlex.split(command), capture_output=True, text=True, check=False)
@@ -187,12 +381,17 @@ def _sort_key(item: Any) -> tuple[str, str, int]:
     return (str(mutation.module_path), mutation.operator_name, mutation.occurrence)
 
 
+#: Part of a session's key: how the sampled population is drawn (sessions from before the
+#: annotation equivalents were left out drew from another population, so they are not reused).
+_POPULATION = "annotation-equivalents-left-out"
+
+
 def _session(target: Target, args: argparse.Namespace, work: Path) -> Path:
     import importlib.util
 
     spec = importlib.util.find_spec("openzoo")
     judge = _python_files(Path(spec.origin).parent if spec and spec.origin else ROOT / "core" / "openzoo")
-    key = _digest(target.modules, _digest(judge), str(args.sample), str(args.seed), *args.exclude)
+    key = _digest(target.modules, _digest(judge), str(args.sample), str(args.seed), *args.exclude, _POPULATION)
     return work / target.name.replace(":", "-") / f"session-{key}.sqlite"
 
 
@@ -213,12 +412,17 @@ def run_target(target: Target, args: argparse.Namespace, work: Path, log: Any) -
             items = sorted(db.work_items, key=_sort_key)
             excluded = [re.compile(p) for p in args.exclude]
             eligible = [i for i in items if not any(p.search(i.mutations[0].operator_name) for p in excluded)]
+            annotations = annotation_equivalents(eligible)  # left out before sampling: they cannot be killed
+            eligible = [i for i in eligible if i.job_id not in annotations]
             chosen = eligible
             if args.sample and len(eligible) > args.sample:
                 chosen = random.Random(f"{args.seed}:{target.name}").sample(eligible, args.sample)
             keep = {i.job_id for i in chosen}
-            skipped = [i.job_id for i in items if i.job_id not in keep]
+            skipped = [i.job_id for i in items if i.job_id not in keep and i.job_id not in annotations]
             db.set_multiple_results(skipped, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))
+            for job_id, diff in annotations.items():  # after the bulk skip: an interrupted start leaves few pending
+                result = WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=ANNOTATION_EQUIVALENT, diff=diff)
+                db.set_result(job_id, result)
             if args.carry_kills:
                 _carry_kills(target, chosen, db, args.carry_kills)
         pending = sorted(db.pending_work_items, key=_sort_key)
@@ -231,7 +435,7 @@ def run_target(target: Target, args: argparse.Namespace, work: Path, log: Any) -
             result = mutate_and_test(item.mutations, command, timeout)
             db.set_result(item.job_id, result)
             log(f"{target.name}: {number}/{len(pending)} {_outcome(result)} in {time.perf_counter() - start:.0f} s")
-        summary = summarise(target, db, load_equivalents())
+        summary = summarise(target, db, load_equivalents(), args.exclude)
     summary.update(baseline_seconds=round(baseline, 1), timeout_seconds=round(timeout), session=str(session))
     return summary
 
@@ -324,16 +528,31 @@ def load_equivalents(path: Path = EQUIVALENTS) -> list[dict[str, str]]:
     return entries
 
 
-def summarise(target: Target, db: Any, equivalents: list[dict[str, str]]) -> dict[str, Any]:
-    """Count outcomes per file and list survivors (equivalents separated) from a cosmic-ray session."""
+def summarise(
+    target: Target, db: Any, equivalents: list[dict[str, str]], exclude: list[str] | tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Count outcomes per file and list survivors (equivalents separated) from a cosmic-ray session.
+
+    ``population`` counts every mutant cosmic-ray enumerated: those of an operator in ``exclude``,
+    the annotation equivalents left out before sampling (also per file, in ``annotation_equivalents``),
+    the eligible rest the sample is drawn from, and the sample.
+    """
     files: dict[str, dict[str, int]] = {}
+    annotation_files: dict[str, int] = {}
     survivors, equivalent = [], []
+    excluded = [re.compile(p) for p in exclude]
+    population = dict.fromkeys(("mutants", "excluded_operators", "annotation_equivalents", "eligible", "sampled"), 0)
+    for item in db.work_items:
+        population["mutants"] += 1
+        population["excluded_operators"] += int(any(p.search(item.mutations[0].operator_name) for p in excluded))
     for item, result in db.completed_work_items:
         outcome = _outcome(result)
-        if outcome == "skipped":
-            continue
         mutation = item.mutations[0]
         file = str(Path(mutation.module_path).relative_to(target.package.parent))
+        if outcome == "skipped":
+            if result.output == ANNOTATION_EQUIVALENT:
+                annotation_files[file] = annotation_files.get(file, 0) + 1
+            continue
         record = {
             "file": file,
             "line": mutation.start_pos[0],
@@ -367,8 +586,14 @@ def summarise(target: Target, db: Any, equivalents: list[dict[str, str]]) -> dic
             totals[key] += value
     detected = totals[_KILLED] + totals[_TIMEOUT]
     judged = detected + totals[_SURVIVED]
+    population["annotation_equivalents"] = sum(annotation_files.values())
+    population["eligible"] = population["mutants"] - population["excluded_operators"]
+    population["eligible"] -= population["annotation_equivalents"]
+    population["sampled"] = sum(totals.values())
     return {
         "dist": target.dist,
+        "population": population,
+        "annotation_equivalents": dict(sorted(annotation_files.items())),
         "totals": totals,
         "score": round(detected / judged, 3) if judged else None,
         "files": dict(sorted(files.items())),
@@ -378,20 +603,30 @@ def summarise(target: Target, db: Any, equivalents: list[dict[str, str]]) -> dic
 
 
 def _print_report(summary: dict[str, Any], show_diffs: bool) -> None:
-    print(f"\n{'target':28} {'killed':>6} {'timeout':>7} {'survived':>8} {'equiv':>5} {'incomp':>6} {'score':>6}")
+    columns = f"{'killed':>6} {'timeout':>7} {'survived':>8} {'equiv':>5} {'incomp':>6}"
+    print(f"\n{'target':28} {columns} {'score':>6} {'annot':>5}")
     for name, target in summary["targets"].items():
         if "error" in target:
             print(f"{name:28} ERROR: {target['error'].splitlines()[0]}")
             continue
         t = target["totals"]
         score = "-" if target["score"] is None else f"{target['score']:.0%}"
+        annotations = target.get("annotation_equivalents", {})
         print(
-            f"{name:28} {t['killed']:6} {t['timeout']:7} {t['survived']:8} {t['equivalent']:5} {t['incompetent']:6} {score:>6}"
+            f"{name:28} {t['killed']:6} {t['timeout']:7} {t['survived']:8} {t['equivalent']:5} {t['incompetent']:6}"
+            f" {score:>6} {sum(annotations.values()):5}"
         )
-        for file, c in target["files"].items():
+        empty = dict.fromkeys((_KILLED, _SURVIVED, _TIMEOUT, _INCOMPETENT, "equivalent"), 0)
+        for file in sorted(set(target["files"]) | set(annotations)):
+            c = target["files"].get(file, empty)
             print(
                 f"  {file:26} {c['killed']:6} {c['timeout']:7} {c['survived']:8} {c['equivalent']:5} {c['incompetent']:6}"
+                f" {'':>6} {annotations.get(file, 0):5}"
             )
+    print(
+        "\nannot: mutants that change only annotations of a module with `from __future__ import annotations`"
+        " (never evaluated), left out before sampling; not in the score"
+    )
     for name, target in summary["targets"].items():
         for survivor in target.get("survivors", []):
             print(f"\nSURVIVED {name} {survivor['file']}:{survivor['line']} {survivor['operator']}")
