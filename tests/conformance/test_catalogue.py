@@ -195,6 +195,14 @@ CLEAN_IDS_SNAPSHOT = sorted(
         for name in ("fix-clf", "fix-lm")
         for check in ("check_model_runs_a_batch_over_256", "check_model_handles_each_damaged_checkpoint_file")
     ]
+    # suite 1.10: a target outside the label space
+    + [
+        f"model:fix-clf::{check}(preset=tiny)"
+        for check in (
+            "check_model_collate_refuses_targets_outside_its_label_space",
+            "check_model_round_trips_past_256_classes_or_ids",
+        )
+    ]
 )
 
 

@@ -125,6 +125,26 @@ def test_values_at_and_outside_a_bound_are_on_either_side_of_it():
         assert option.in_range(inside) and not option.in_range(outside)
 
 
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        # an open bound: the bound itself, then a tenth of the range past it; 0 is inside, -1 is not
+        (Option("p", "float", None, minimum=0, maximum=0.5, max_open=True), [-5e-324, -0.05, 0.5, 0.55, -1.0]),
+        # one bound: a tenth of its size (at least one step) past the next integer; then 0 and -1
+        (Option("v", "int", None, minimum=50), [49, 44, 0, -1]),
+        (Option("k", "int", None, minimum=1), [0, -1]),
+        (Option("t", "float", None, minimum=0, min_open=True), [0.0, -0.1, -1.0]),
+        (Option("m", "int", None, minimum=-5, maximum=5), [-6, -7, 6, 7]),
+        (Option("l", "list[int]", None, minimum=1, maximum=10), [[0], [-1], [11], [12]]),
+        (Option("free", "int", None), []),
+    ],
+)
+def test_values_outside_reach_past_the_nearest_one(option, expected):
+    values = outside_values(option)
+    assert values == expected
+    assert not any(option.in_range(value) for value in values)
+
+
 def test_an_option_is_named_as_a_whole_identifier():
     assert names_option("options validation=0.4 and test=0.3 hold out too much", "test")
     assert not names_option("option test_fraction=2 must be below 1", "test")

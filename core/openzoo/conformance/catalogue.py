@@ -133,6 +133,9 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     invariance_checks.check_model_runs_a_batch_over_256,
     malformed_sample_checks.check_dataset_loads_its_sample_variants,
     finetune_checks.check_model_handles_each_damaged_checkpoint_file,
+    # -- suite 1.10: targets outside the label space, counts past 256
+    semantics_checks.check_model_collate_refuses_targets_outside_its_label_space,
+    checkpoint_checks.check_model_round_trips_past_256_classes_or_ids,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
@@ -272,6 +275,9 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
             yield partial(option_checks.check_generation_neutral_filters_change_nothing, **p)
     yield partial(input_checks.check_model_predict_refuses_inputs_of_another_kind, **p)
     yield partial(invariance_checks.check_model_runs_a_batch_over_256, **p)
+    if spec.task in (TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION, RECOMMENDATION):
+        yield partial(semantics_checks.check_model_collate_refuses_targets_outside_its_label_space, **p)
+        yield partial(checkpoint_checks.check_model_round_trips_past_256_classes_or_ids, **p)
 
 
 def _round_three_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable[..., Any]]:

@@ -11,13 +11,16 @@ from typing import Any
 
 from openzoo.conformance.declaration import Measurement, check, fail
 from openzoo.conformance.model_checks import prepared
-from openzoo.conformance.model_runtime import forward, max_error
+from openzoo.conformance.model_runtime import collate, forward, max_error
+from openzoo.conformance.relabelled_data import PAST_SHARED_INTS, past_shared_ints
 from openzoo.conformance.subjects import ModelSubject
+from openzoo.conformance.task_inputs import sample_examples
 from openzoo.quiet import quiet_transformers
 
 __all__ = [
     "PICKLE_SUFFIXES",
     "check_model_hf_auto_class_loads",
+    "check_model_round_trips_past_256_classes_or_ids",
     "check_model_save_load_round_trip",
     "check_model_saves_safetensors_without_pickle",
     "pickle_kind",
@@ -96,6 +99,71 @@ def check_model_save_load_round_trip(subject: ModelSubject, *, preset: str) -> M
             "store every constructor argument in config.json and read it back in load()",
         )
     return Measurement(error=error, tolerance=0.0)
+
+
+@check(
+    kind="model",
+    level="recommended",
+    applies_to="test presets of classification and recommendation models",
+)
+def check_model_round_trips_past_256_classes_or_ids(subject: ModelSubject, *, preset: str) -> None:
+    """Built on the test dataset widened past 256, the model saves, loads and gives the same outputs.
+
+    The view of the test dataset has 257 classes (the new ones unused) for a classifier, or
+    257 more users and items (one training rating each) for a recommender. The test preset
+    built on it runs a batch of training examples (one with a new user and item for a
+    recommender) forward, is saved, loaded with ``load``, and must give identical outputs;
+    a classifier's outputs must have one column per class.
+
+    Why: CPython shares the int objects from -5 to 256, so a count compared with ``is``
+    (``meta["num_items"] is not len(ids)``) or kept in ``uint8`` agrees on every dataset the
+    other checks build and fails the first real one: a checkpoint of MovieLens' 943 users
+    then does not load. Fix: compare counts with ``==`` and keep them as Python ints.
+
+    Recommended in suite 1.10: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    import torch
+
+    task = subject.spec.task
+    view = past_shared_ints(subject.dataset, task)
+    torch.manual_seed(0)
+    try:
+        model = subject.resolve().create(config=dict(subject.preset(preset).config), dataset=view)
+    except Exception as exc:
+        raise fail(
+            subject,
+            f"create must accept a dataset of more than 256 {'users and items' if task == 'recommendation' else 'classes'}",
+            f"{type(exc).__name__}: {exc}",
+            "size the model from the dataset, whatever the count",
+        ) from exc
+    model.module.eval()
+    examples = sample_examples(task, view, 3)
+    if task == "recommendation":
+        examples.append(dict(view.load(view.splits()[0])[-1]))
+    batch = collate(subject, model, examples)
+    key = next(iter(subject.task.outputs))
+    before = forward(subject, model.module, batch).get(key)
+    if task != "recommendation" and (before is None or before.shape[-1] != PAST_SHARED_INTS):
+        raise fail(
+            subject,
+            f"a model built on {PAST_SHARED_INTS} classes must give one {key!r} column per class",
+            f"{key!r} of shape {None if before is None else tuple(before.shape)}",
+            "size the head from len(dataset.info['labels'])",
+        )
+    with tempfile.TemporaryDirectory(prefix="openzoo-conformance-") as tmp:
+        _save(subject, model, Path(tmp))
+        loaded = _load(subject, Path(tmp))
+        loaded.module.eval()
+        after = forward(subject, loaded.module, collate(subject, loaded, examples)).get(key)
+    error = max_error(after, before)
+    if error > 0:
+        raise fail(
+            subject,
+            f"outputs after save -> load of a model past 256 {'ids' if task == 'recommendation' else 'classes'} "
+            "must equal outputs before",
+            f"a difference of {error:.3g} in {key!r}",
+            "save every count and id as it is, and compare counts with ==",
+        )
 
 
 def pickle_kind(path: Path) -> str | None:

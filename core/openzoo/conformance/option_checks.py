@@ -222,24 +222,38 @@ def check_generation_sampling_follows_its_options(subject: ModelSubject, *, pres
 
 
 def outside_values(option: Option) -> list[Any]:
-    """Return the values just outside each declared bound of ``option`` (one per bound, the closest there is).
+    """Return values outside the declared bounds of ``option``: near each bound, further out, and 0 and -1.
 
-    An open bound gives the bound itself; a closed one the next integer, or the next float
-    (``math.nextafter``), beyond it. A list option gets a one-element list of that value.
+    For each bound: the value just beyond it (the bound itself when it is open; the next integer,
+    or the next float by ``math.nextafter``, when it is closed), then one a tenth of the range
+    further out (of the bound's size, at least 1, when only one bound is declared; at least one
+    integer step for an int option). Then 0 and -1 when the range excludes them. A list option
+    gets one-element lists of these values; duplicates are dropped, the order is kept.
+
+    Why more than the nearest value: a check written as ``value != bound`` for ``value < bound``
+    refuses the bound itself and nothing past it, and a guard that only ever meets the nearest
+    value says nothing about 0 or a negative number (a size of 0, a count of -1).
     """
     element = option.element_type
-    values = []
+    if option.minimum is not None and option.maximum is not None:
+        scale = float(option.maximum) - float(option.minimum)
+    else:
+        scale = None
+    values: list[Any] = []
     for bound, is_open, direction in ((option.minimum, option.min_open, -1), (option.maximum, option.max_open, 1)):
         if bound is None:
             continue
-        if is_open:
-            value: Any = bound
-        elif element == "int":
-            value = int(bound) + direction
+        step = 0.1 * (scale if scale else max(abs(float(bound)), 1.0))
+        if element == "int":
+            near = int(bound) if is_open else int(bound) + direction
+            values += [near, near + direction * max(1, round(step))]
         else:
-            value = math.nextafter(float(bound), direction * math.inf)
-        values.append([value] if option.type.startswith("list[") else value)
-    return values
+            near = float(bound) if is_open else math.nextafter(float(bound), direction * math.inf)
+            values += [near, float(bound) + direction * step]
+    if values:
+        values += [zero for zero in ((0, -1) if element == "int" else (0.0, -1.0)) if not option.in_range(zero)]
+    unique = list(dict.fromkeys(values))
+    return [[value] for value in unique] if option.type.startswith("list[") else unique
 
 
 def _refusal_problem(call: Any, label: str) -> str | None:

@@ -3,7 +3,8 @@
 A classifier's predicted label is a class of the dataset, the one its logits rank
 first, with the probability the logits give it; a Hugging Face classifier's
 ``id2label`` names the dataset's classes in order. A recommender recommends items
-of the catalogue that the user has not rated, best first, each once.
+of the catalogue that the user has not rated, best first, each once. ``collate`` is
+the gate of the loss: a target outside the model's label space is refused there.
 """
 
 from __future__ import annotations
@@ -18,11 +19,19 @@ from openzoo.conformance.model_runtime import collate, forward, max_error
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import raw_input
 
-__all__ = ["SCORE_TOLERANCE", "check_model_predict_agrees_with_logits", "check_model_recommends_unseen_items"]
+__all__ = [
+    "SCORE_TOLERANCE",
+    "UNKNOWN_ID",
+    "check_model_collate_refuses_targets_outside_its_label_space",
+    "check_model_predict_agrees_with_logits",
+    "check_model_recommends_unseen_items",
+]
 
 #: Allowed difference between a predicted probability and the softmax of the logits.
 SCORE_TOLERANCE = 1e-4
 _INPUT_KEY = {"text-classification": "text", "image-classification": "image"}
+#: A user or item id no dataset holds.
+UNKNOWN_ID = "openzoo-conformance-unknown-id"
 
 
 def _labels(subject: ModelSubject) -> list[str]:
@@ -139,3 +148,77 @@ def check_model_recommends_unseen_items(subject: ModelSubject, *, preset: str) -
                 f"user {user!r}: " + "; ".join(problems),
                 "mask the user's training items before topk and map indices through the item ids",
             )
+
+
+def _targets_outside(subject: ModelSubject) -> list[tuple[str, Any, str]]:
+    """``(field, value, description)`` of each target outside the label space of the test dataset."""
+    if subject.spec.task == "recommendation":
+        return [(field, UNKNOWN_ID, f"an unknown {field} {UNKNOWN_ID!r}") for field in ("user", "item")]
+    count = len(_labels(subject))
+    return [
+        ("label", count, f"label {count} (the dataset has {count} classes, 0..{count - 1})"),
+        ("label", -1, "label -1"),
+    ]
+
+
+def _finite_loss(subject: ModelSubject, model: Any, batch: dict[str, Any]) -> str | None:
+    """Run ``batch`` forward; return what went wrong unless it gives a finite scalar loss."""
+    try:
+        loss = forward(subject, model.module, batch).get("loss")
+    except Exception as exc:  # noqa: BLE001 -- the error is the finding
+        return f"the batch it gave then raised {type(exc).__name__} in forward: {str(exc)[:120]}"
+    if loss is None or loss.ndim != 0 or not math.isfinite(float(loss)):
+        return f"the batch it gave has loss {None if loss is None else loss.detach()}"
+    return None
+
+
+@check(
+    kind="model",
+    level="recommended",
+    applies_to="test presets of classification and recommendation models",
+)
+def check_model_collate_refuses_targets_outside_its_label_space(subject: ModelSubject, *, preset: str) -> None:
+    """``collate`` refuses a labelled example whose target lies outside the model's label space.
+
+    The suite collates a few examples of the test dataset with the last one's target
+    replaced: for a classifier by the label ``len(labels)`` (one past the last class) and
+    by ``-1``; for a recommender by a user id and an item id the model does not know.
+    ``collate`` must raise :class:`openzoo.BadInputError` (a ``ValueError`` is accepted
+    too). A recommender may instead map unknown ids on purpose (a shared row for unseen
+    users or items): its batch must then run forward with a finite scalar loss.
+
+    Why: ``collate`` is where the engine can still say which example is wrong. A class
+    index out of range that reaches the loss fails with an ``IndexError`` traceback on
+    CPU and with a device-side assert on CUDA, which leaves the process unusable; a
+    guard written with ``<=`` for ``<``, or none, passes every dataset whose labels are
+    right. Fix: check ``0 <= label < len(labels)`` (and that an id is known) while
+    collating, and raise ``BadInputError`` naming the example.
+
+    Recommended in suite 1.10: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    model, _, examples = prepared(subject, preset, n=3)
+    problems = []
+    for field, value, description in _targets_outside(subject):
+        damaged = [dict(example) for example in examples]
+        damaged[-1][field] = value
+        try:
+            batch = model.collate(damaged)
+        except ValueError:
+            continue
+        except Exception as exc:  # noqa: BLE001 -- any other exception is the failure reported
+            problems.append(f"{description}: collate raised {type(exc).__name__}: {str(exc)[:120]}")
+            continue
+        if subject.spec.task == "recommendation":
+            problem = _finite_loss(subject, model, batch)
+            if problem is not None:
+                problems.append(f"{description}: collate accepted it and {problem}")
+        else:
+            problems.append(f"{description}: collate accepted it")
+    if problems:
+        raise fail(
+            subject,
+            "collate must refuse a target outside the model's label space with BadInputError",
+            "; ".join(problems),
+            "check 0 <= label < len(labels) (and that user and item ids are known) in collate, "
+            "and raise openzoo.BadInputError naming the example",
+        )

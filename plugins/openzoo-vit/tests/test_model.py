@@ -69,6 +69,21 @@ def test_collate_rejects_a_batch_where_only_some_examples_are_labelled(tiny_mode
         tiny_model.collate(examples)
 
 
+@pytest.mark.parametrize("label", [5, -1, 2.0, True, "2"])
+def test_collate_refuses_a_label_that_is_not_a_class_index(tiny_model, tester, label):
+    # the tiny model has 5 classes: 5 is one past the last, and only integers 0..4 are class indices
+    examples = tester.prepare_examples(3)
+    examples[2]["label"] = label
+    with pytest.raises(BadInputError, match=r"example 2 has label .*class indices 0\.\.4"):
+        tiny_model.collate(examples)
+
+
+def test_collate_takes_numpy_integer_labels(tiny_model, tester):
+    examples = tester.prepare_examples(3)
+    examples[0]["label"] = np.int64(4)
+    assert tiny_model.collate(examples)["labels"].tolist() == [4, 1, 2]
+
+
 def test_collate_treats_greyscale_and_the_same_image_as_rgb_identically(tiny_model):
     grey = np.random.default_rng(1).integers(0, 256, size=(8, 8), dtype=np.uint8)
     rgb = np.repeat(grey[:, :, None], 3, axis=2)

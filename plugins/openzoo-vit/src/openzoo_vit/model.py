@@ -8,6 +8,7 @@ A saved model is a plain Hugging Face directory -- ``config.json`` (with
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -139,8 +140,9 @@ class ViTClassifier:
     def collate(self, examples: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """Return ``{"pixel_values": float [B, 3, S, S], "labels": long [B]}`` (labels when all examples have one).
 
-        :raises BadInputError: for an example without an image, an unreadable image, or a
-            batch where only some examples are labelled.
+        :raises BadInputError: for an example without an image, an unreadable image, a label that
+            is not a class index of the model (``0 <= label < num_labels``), or a batch where only
+            some examples are labelled.
         """
         if not examples:
             raise BadInputError("vit: cannot collate an empty list of examples")
@@ -152,7 +154,11 @@ class ViTClassifier:
         batch: dict[str, Any] = {"pixel_values": self._pixel_values(images)}
         labelled = ["label" in example and example["label"] is not None for example in examples]
         if all(labelled):
-            batch["labels"] = torch.tensor([int(example["label"]) for example in examples], dtype=torch.long)
+            count = self.module.config.num_labels
+            batch["labels"] = torch.tensor(
+                [_class_index(example["label"], position, count) for position, example in enumerate(examples)],
+                dtype=torch.long,
+            )
         elif any(labelled):
             raise BadInputError("vit: some examples of the batch have a 'label' and some do not; label all or none")
         return batch
@@ -216,3 +222,13 @@ def _load_processor(source: str, image_size: int) -> BaseImageProcessor:
         return AutoImageProcessor.from_pretrained(source, backend="pil")
     except (OSError, ValueError):
         return build_processor(image_size)
+
+
+def _class_index(label: Any, position: int, count: int) -> int:
+    """Return ``label`` as a class index; refuse anything but an integer in ``[0, count)``.
+
+    An index out of range would reach the loss: an ``IndexError`` on CPU, a device-side assert on CUDA.
+    """
+    if isinstance(label, bool) or not isinstance(label, numbers.Integral) or not 0 <= label < count:
+        raise BadInputError(f"vit: example {position} has label {label!r}; labels are class indices 0..{count - 1}")
+    return int(label)
