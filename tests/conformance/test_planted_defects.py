@@ -82,6 +82,13 @@ def test_a_can_learn_failure_on_a_large_preset_blames_the_size_before_the_target
     assert can_learn_hint(5_000).startswith("check the loss targets")
 
 
+#: plugin -> further checks its defect rightly fails too (the ids are of the same plugin).
+ALSO_FAILS = {
+    # the buffer left out of the checkpoint differs after load on the view past 256 classes as well
+    "fixture-bad-buffer": {"model:bad-buffer::check_model_round_trips_past_256_classes_or_ids(preset=tiny)"},
+}
+
+
 def test_clean_fixture_passes_every_check(fixture_reports):
     report = fixture_reports["fixture-clean"]
     not_passed = [(r.test_id, r.status, r.message) for r in report.records if r.status != "passed"]
@@ -96,7 +103,7 @@ def test_planted_defect_fails_exactly_its_check_with_a_message_naming_the_cause(
     expected_id, cause = PLANTED[plugin]
     report = fixture_reports[plugin]
     failed = {r.test_id: r for r in report.records if r.status in ("failed", "xpass")}
-    assert set(failed) == {expected_id}
+    assert set(failed) == {expected_id} | ALSO_FAILS.get(plugin, set())
     message = failed[expected_id].message
     assert cause in message
     assert message.startswith("openzoo-fixtures:")
