@@ -184,6 +184,16 @@ PLANTED = {
         "model:bad-identity-count::check_model_round_trips_past_256_classes_or_ids(preset=tiny)",
         "load(directory) must read what save wrote; got BadInputError",
     ),
+    # -- suite 1.10: an empty training split
+    "fixture-more-bad-empty-train": (
+        "model:bad-empty-train::check_model_refuses_an_empty_training_split(preset=tiny)",
+        "must refuse it with BadInputError; got ZeroDivisionError",
+    ),
+    # -- suite 1.10: predict uses the KV cache it declares
+    "fixture-more-bad-uncached-predict": (
+        "model:bad-uncached-predict::check_generation_predict_uses_the_kv_cache(preset=tiny)",
+        "looked up [",
+    ),
 }
 
 #: plugin -> further checks its defect rightly fails too (the ids are of the same plugin).
@@ -218,7 +228,9 @@ ALSO_FAILS = {
     },
     # the refusal is the same on a dataset with one class more
     "fixture-more-bad-refused-pretrained": {
-        "model:bad-refused-pretrained::check_model_fine_tunes_a_checkpoint_on_other_labels(preset=tiny)"
+        "model:bad-refused-pretrained::check_model_fine_tunes_a_checkpoint_on_other_labels(preset=tiny)",
+        # and on fewer classes, from the checkpoint of 257
+        "model:bad-refused-pretrained::check_model_round_trips_past_256_classes_or_ids(preset=tiny)",
     },
     # a sample that does not load fails every check that reads the dataset (they used to be skipped)
     "fixture-more-bad-unreadable-sample": {

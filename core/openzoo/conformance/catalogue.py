@@ -136,6 +136,8 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     # -- suite 1.10: targets outside the label space, counts past 256
     semantics_checks.check_model_collate_refuses_targets_outside_its_label_space,
     checkpoint_checks.check_model_round_trips_past_256_classes_or_ids,
+    robustness_checks.check_model_refuses_an_empty_training_split,
+    generation_checks.check_generation_predict_uses_the_kv_cache,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
@@ -228,6 +230,7 @@ def _model_checks(subject: ModelSubject) -> Iterator[Callable[..., Any]]:
             yield partial(generation_checks.check_generation_stops_at_eos, **p)
         if "kv_cache" in capabilities:
             yield partial(generation_checks.check_generation_kv_cache_gives_same_tokens, **p)
+            yield partial(generation_checks.check_generation_predict_uses_the_kv_cache, **p)
         if "gradient_checkpointing" in capabilities:
             yield partial(capability_checks.check_model_gradient_checkpointing, **p)
         if "torch_compile" in capabilities:
@@ -278,6 +281,7 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
     if spec.task in (TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION, RECOMMENDATION):
         yield partial(semantics_checks.check_model_collate_refuses_targets_outside_its_label_space, **p)
         yield partial(checkpoint_checks.check_model_round_trips_past_256_classes_or_ids, **p)
+    yield partial(robustness_checks.check_model_refuses_an_empty_training_split, **p)
 
 
 def _round_three_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable[..., Any]]:

@@ -113,12 +113,16 @@ def check_model_round_trips_past_256_classes_or_ids(subject: ModelSubject, *, pr
     257 more users and items (one training rating each) for a recommender. The test preset
     built on it runs a batch of training examples (one with a new user and item for a
     recommender) forward, is saved, loaded with ``load``, and must give identical outputs;
-    a classifier's outputs must have one column per class.
+    a classifier's outputs must have one column per class. A classifier that declares the
+    ``pretrained`` capability must then fine-tune that checkpoint on the test dataset's own,
+    fewer, classes (``create(pretrained=DIR)``) with one output column per class of it.
 
     Why: CPython shares the int objects from -5 to 256, so a count compared with ``is``
     (``meta["num_items"] is not len(ids)``) or kept in ``uint8`` agrees on every dataset the
     other checks build and fails the first real one: a checkpoint of MovieLens' 943 users
-    then does not load. Fix: compare counts with ``==`` and keep them as Python ints.
+    then does not load. And fine-tuning checks elsewhere only add a class; a head re-sized
+    only when the dataset has *more* classes than the checkpoint keeps 257 outputs for 2.
+    Fix: compare counts with ``==``, keep them as Python ints, re-size on any difference.
 
     Recommended in suite 1.10: a new check arrives as recommended for one minor release (GOVERNANCE.md).
     """
@@ -155,6 +159,8 @@ def check_model_round_trips_past_256_classes_or_ids(subject: ModelSubject, *, pr
         loaded = _load(subject, Path(tmp))
         loaded.module.eval()
         after = forward(subject, loaded.module, collate(subject, loaded, examples)).get(key)
+        if task != "recommendation" and "pretrained" in subject.spec.capabilities:
+            _fine_tune_on_fewer_classes(subject, preset, Path(tmp), key)
     error = max_error(after, before)
     if error > 0:
         raise fail(
@@ -163,6 +169,37 @@ def check_model_round_trips_past_256_classes_or_ids(subject: ModelSubject, *, pr
             "must equal outputs before",
             f"a difference of {error:.3g} in {key!r}",
             "save every count and id as it is, and compare counts with ==",
+        )
+
+
+def _fine_tune_on_fewer_classes(subject: ModelSubject, preset: str, directory: Path, key: str) -> None:
+    """``create(pretrained=)`` of the 257-class checkpoint on the test dataset gives one column per class of it."""
+    import torch
+
+    labels = list(subject.dataset.info["labels"])
+    torch.manual_seed(0)
+    try:
+        model = subject.resolve().create(
+            config=dict(subject.preset(preset).config), dataset=subject.dataset, pretrained=str(directory)
+        )
+    except Exception as exc:
+        raise fail(
+            subject,
+            f"a model that declares 'pretrained' must fine-tune its {PAST_SHARED_INTS}-class checkpoint "
+            f"on the test dataset's {len(labels)} classes",
+            f"{type(exc).__name__}: {str(exc)[:200]}",
+            "re-size the head to len(dataset.info['labels']) when the checkpoint has other classes",
+        ) from exc
+    model.module.eval()
+    examples = sample_examples(subject.spec.task, subject.dataset, 3)
+    outputs = forward(subject, model.module, collate(subject, model, examples)).get(key)
+    if outputs is None or outputs.shape[-1] != len(labels):
+        raise fail(
+            subject,
+            f"fine-tuned from a {PAST_SHARED_INTS}-class checkpoint on {len(labels)} classes, the model must give "
+            f"one {key!r} column per class of the dataset",
+            f"{key!r} of shape {None if outputs is None else tuple(outputs.shape)}",
+            "compare the checkpoint's labels with the dataset's (any difference in number or names) and re-size the head",
         )
 
 

@@ -23,6 +23,7 @@ from openzoo.conformance.task_inputs import sample_examples
 __all__ = [
     "check_generation_greedy_is_deterministic",
     "check_generation_kv_cache_gives_same_tokens",
+    "check_generation_predict_uses_the_kv_cache",
     "check_generation_respects_max_new_tokens",
     "check_generation_stops_at_eos",
 ]
@@ -168,3 +169,59 @@ def check_generation_kv_cache_gives_same_tokens(subject: ModelSubject, *, preset
                 f"{cached} with cache, {uncached} without, for {prompt!r}",
                 "fix the positions and mask used with the cache",
             )
+
+
+def _embedding_inputs(module: Any) -> tuple[list[Any], dict[str, list[int]]]:
+    """Hook every ``nn.Embedding`` of ``module``: record the last-dimension length of each lookup, by layer name."""
+    import torch
+
+    seen: dict[str, list[int]] = {}
+    handles = []
+    for name, layer in module.named_modules():
+        if isinstance(layer, torch.nn.Embedding):
+
+            def record(layer: Any, args: tuple[Any, ...], name: str = name) -> None:
+                if args and hasattr(args[0], "shape") and args[0].ndim >= 1:
+                    seen.setdefault(name, []).append(int(args[0].shape[-1]))
+
+            handles.append(layer.register_forward_pre_hook(record))
+    return handles, seen
+
+
+@check(kind="model", level="recommended", applies_to="test presets of models with the capability kv_cache")
+def check_generation_predict_uses_the_kv_cache(subject: ModelSubject, *, preset: str) -> None:
+    """``predict`` with its default options uses the KV cache it declares: each step after the first looks up one token.
+
+    The suite hooks every ``nn.Embedding`` of the module and calls ``predict`` on one prompt
+    (``max_new_tokens=4`` when that option is declared). Every embedding looked up on more than
+    one step must see a single position (the last dimension of its input is 1) on the last
+    step; one that sees the whole text again is decoding without the cache.
+
+    Why: the cache is what makes generating n tokens cost n steps of one token instead of n
+    passes over a growing text; a default of ``use_cache=False``, or a predict that never
+    passes the cache on, gives the same tokens (so every other check passes) at a quadratic
+    cost. Fix: default ``use_cache`` to true and pass ``past_key_values`` from step to step.
+
+    Recommended in suite 1.10: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    import torch
+
+    model = _model(subject, preset)
+    options = {"max_new_tokens": 4} if any(o.name == "max_new_tokens" for o in subject.spec.predict_options) else {}
+    handles, seen = _embedding_inputs(model.module)
+    try:
+        with torch.no_grad():
+            model.predict(_prompts(subject)[:1], **options)
+    finally:
+        for handle in handles:
+            handle.remove()
+    stepped = {name: lengths for name, lengths in seen.items() if len(lengths) > 1}
+    regrown = {name: lengths for name, lengths in stepped.items() if lengths[-1] != 1}
+    if regrown:
+        name, lengths = next(iter(regrown.items()))
+        raise fail(
+            subject,
+            "predict must use the KV cache the model declares: one new position per step after the first",
+            f"embedding {name!r} looked up {lengths} positions on successive steps",
+            "default use_cache to true and pass past_key_values from one step to the next",
+        )

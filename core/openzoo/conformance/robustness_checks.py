@@ -14,6 +14,7 @@ from typing import Any
 
 from openzoo.conformance.behaviour_checks import predict_keys
 from openzoo.conformance.declaration import check, fail
+from openzoo.conformance.declared_range_checks import names_option
 from openzoo.conformance.model_checks import prepared
 from openzoo.conformance.model_runtime import collate, forward
 from openzoo.conformance.subjects import ModelSubject
@@ -23,8 +24,10 @@ from openzoo.tasks import IMAGE_CLASSIFICATION, RECOMMENDATION, TEXT_CLASSIFICAT
 
 __all__ = [
     "UNKNOWN_USER",
+    "EmptyTraining",
     "check_model_degenerate_inputs_stay_finite",
     "check_model_keeps_training_modes",
+    "check_model_refuses_an_empty_training_split",
     "degenerate_examples",
 ]
 
@@ -199,4 +202,72 @@ def check_model_keeps_training_modes(subject: ModelSubject, *, preset: str) -> N
             "forward and predict must leave the training mode of every module unchanged",
             "; ".join(changed),
             "restore the mode predict found (module.train(was_training) in a finally); never set modes in forward",
+        )
+
+
+class EmptyTraining:
+    """A view of ``source`` whose training split (its first) holds no example; the other splits are its own."""
+
+    def __init__(self, source: Any) -> None:
+        self._source = source
+        #: The source's info, unchanged.
+        self.info: Mapping[str, Any] = source.info
+
+    def splits(self) -> Any:
+        return self._source.splits()
+
+    def load(self, split: str) -> Any:
+        return [] if split == self._source.splits()[0] else self._source.load(split)
+
+
+@check(kind="model", level="recommended", applies_to="every test preset")
+def check_model_refuses_an_empty_training_split(subject: ModelSubject, *, preset: str) -> None:
+    """``create`` on a dataset whose training split is empty refuses it by name, or builds a model that works.
+
+    The view of the test dataset keeps its info and every split but the training one (the
+    first), which is empty. ``create`` must raise :class:`openzoo.BadInputError` (a
+    ``ValueError`` is accepted too) whose message names that split as a whole word (``'train'``,
+    not ``training``); a model that reads no data to build (a fixed vocabulary, labels from
+    ``info``) may build instead, and must then run the test examples forward with a finite loss.
+
+    Why: a user's file with only test rows, a split column misspelled, a filter that drops
+    every example: ``create`` is where the tokenizer is trained and the ids are counted, and a
+    guard written ``len(train) < 0`` or one naming the wrong split sends the user looking in
+    the wrong place, while a mean over no ratings builds a model of NaN. Fix: test
+    ``len(dataset.load(split)) == 0`` first and raise ``BadInputError`` naming the split.
+
+    Recommended in suite 1.10: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    import torch
+
+    view = EmptyTraining(subject.dataset)
+    split = str(view.splits()[0])
+    torch.manual_seed(0)
+    try:
+        model = subject.resolve().create(config=dict(subject.preset(preset).config), dataset=view)
+    except ValueError as exc:
+        if not names_option(str(exc), split):
+            raise fail(
+                subject,
+                f"the refusal of an empty training split must name it ({split!r})",
+                f"{type(exc).__name__}: {str(exc)[:200]}",
+                "say which split is empty: raise BadInputError(f'the training split {split!r} is empty')",
+            ) from exc
+        return
+    except Exception as exc:
+        raise fail(
+            subject,
+            "create on a dataset with an empty training split must refuse it with BadInputError",
+            f"{type(exc).__name__}: {str(exc)[:200]}",
+            "test len(dataset.load(split)) == 0 before reading the examples, and raise BadInputError naming the split",
+        ) from exc
+    model.module.eval()
+    batch = collate(subject, model, sample_examples(subject.spec.task, subject.dataset, 3))
+    loss = forward(subject, model.module, batch).get("loss")
+    if loss is None or loss.ndim != 0 or not math.isfinite(float(loss)):
+        raise fail(
+            subject,
+            "a model built on a dataset with an empty training split must work, or create must refuse the dataset",
+            f"loss {None if loss is None else loss.detach()} on the test examples",
+            f"refuse the empty split {split!r} with BadInputError, or build without reading it",
         )

@@ -240,8 +240,18 @@ def write_jsonl_variants(directory: Path) -> dict[str, dict[str, str]]:
         + "\n",
         encoding="utf-8",
     )
+    three = root / "three.jsonl"
+    moods = ("negative", "neutral", "positive")
+    three.write_text(
+        "".join(json.dumps({"text": t, "label": moods[i % 3]}) + "\n" for i, (t, _) in enumerate(sentences(seed=12))),
+        encoding="utf-8",
+    )
     return {
         "star ratings 1..12 as JSON integers, classes in numeric order": {"path": str(stars)},
+        "three names declared with -o labels=negative,neutral,positive": {
+            "path": str(three),
+            "labels": "negative,neutral,positive",
+        },
         "names declared with -o labels=negative,positive, other field names": {
             "path": str(named),
             "labels": "negative,positive",
