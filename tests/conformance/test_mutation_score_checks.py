@@ -194,6 +194,11 @@ PLANTED = {
         "model:bad-uncached-predict::check_generation_predict_uses_the_kv_cache(preset=tiny)",
         "looked up [",
     ),
+    # -- suite 1.10: a preset that requires a checkpoint is refused without one
+    "fixture-more-bad-finetune-preset": (
+        "model:bad-finetune-preset::check_model_every_preset_builds_and_starts_near_chance",
+        "preset 'finetune' is marked requires_pretrained, yet create built it from scratch",
+    ),
 }
 
 #: plugin -> further checks its defect rightly fails too (the ids are of the same plugin).

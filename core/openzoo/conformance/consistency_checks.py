@@ -88,6 +88,17 @@ def _meta_parameters(subject: ModelSubject, config: dict[str, Any]) -> int | Non
     return sum(p.numel() for p in model.module.parameters())
 
 
+def _built_from_scratch(subject: ModelSubject, preset: Any) -> str | None:
+    """Return what went wrong unless ``create`` refuses ``preset`` (``requires_pretrained``) without ``pretrained``."""
+    try:
+        subject.resolve().create(config=dict(preset.config), dataset=subject.dataset)
+    except ValueError:
+        return None
+    except Exception as exc:  # noqa: BLE001 -- any other exception is the failure reported
+        return f"preset {preset.name!r} (requires_pretrained) without pretrained raised {type(exc).__name__}: {exc}"
+    return f"preset {preset.name!r} is marked requires_pretrained, yet create built it from scratch"
+
+
 @check(kind="model", applies_to="every model (all its presets)")
 def check_model_every_preset_builds_and_starts_near_chance(subject: ModelSubject) -> None:
     """Every preset builds on the test dataset; small ones run the toy batch with a loss near chance.
@@ -95,7 +106,10 @@ def check_model_every_preset_builds_and_starts_near_chance(subject: ModelSubject
     Each preset not marked ``requires_pretrained`` is built (presets over 5 M parameters on
     torch's ``meta`` device only); a preset of up to 5 M parameters runs a forward pass on
     five examples, and its loss at initialisation is finite and at most 3 times the task's
-    chance loss (``ln(classes)``, ``ln(vocabulary)``, or the variance of the ratings).
+    chance loss (``ln(classes)``, ``ln(vocabulary)``, or the variance of the ratings). A preset
+    marked ``requires_pretrained`` must be refused by ``create`` without ``pretrained`` (a
+    :class:`openzoo.BadInputError`; a ``ValueError`` is accepted too), as the contract says
+    (from suite 1.10).
 
     Why: only test presets are built by the suite; a ``default`` or ``base`` preset whose
     heads do not divide its width, or whose initialisation scale is a hundred times too
@@ -108,6 +122,9 @@ def check_model_every_preset_builds_and_starts_near_chance(subject: ModelSubject
     problems = []
     for preset in subject.spec.presets:
         if preset.requires_pretrained:
+            problem = _built_from_scratch(subject, preset)
+            if problem is not None:
+                problems.append(problem)
             continue
         config = dict(preset.config)
         try:

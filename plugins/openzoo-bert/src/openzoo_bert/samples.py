@@ -242,13 +242,11 @@ def write_jsonl_variants(directory: Path) -> dict[str, dict[str, str]]:
     )
     three = root / "three.jsonl"
     moods = ("negative", "neutral", "positive")
-    three.write_text(
-        "".join(json.dumps({"text": t, "label": moods[i % 3]}) + "\n" for i, (t, _) in enumerate(sentences(seed=12))),
-        encoding="utf-8",
-    )
+    rows = [json.dumps({"text": t, "label": moods[i % 3]}) for i, (t, _) in enumerate(sentences(seed=12))]
+    three.write_text("\n".join([*rows[:24], "", *rows[24:]]) + "\n", encoding="utf-8")  # a blank line mid-file
     return {
         "star ratings 1..12 as JSON integers, classes in numeric order": {"path": str(stars)},
-        "three names declared with -o labels=negative,neutral,positive": {
+        "three names declared with -o labels=negative,neutral,positive, a blank line mid-file": {
             "path": str(three),
             "labels": "negative,neutral,positive",
         },
