@@ -11,7 +11,7 @@ from typing import Any
 
 from openzoo.conformance.declaration import Measurement, check, fail
 from openzoo.conformance.model_checks import prepared
-from openzoo.conformance.model_runtime import collate, forward, max_error
+from openzoo.conformance.model_runtime import collate, create_on, forward, max_error
 from openzoo.conformance.relabelled_data import PAST_SHARED_INTS, past_shared_ints
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import sample_examples
@@ -126,20 +126,16 @@ def check_model_round_trips_past_256_classes_or_ids(subject: ModelSubject, *, pr
 
     Recommended in suite 1.10: a new check arrives as recommended for one minor release (GOVERNANCE.md).
     """
-    import torch
-
     task = subject.spec.task
+    counted = "users and items" if task == "recommendation" else "classes"
     view = past_shared_ints(subject.dataset, task)
-    torch.manual_seed(0)
-    try:
-        model = subject.resolve().create(config=dict(subject.preset(preset).config), dataset=view)
-    except Exception as exc:
-        raise fail(
-            subject,
-            f"create must accept a dataset of more than 256 {'users and items' if task == 'recommendation' else 'classes'}",
-            f"{type(exc).__name__}: {exc}",
-            "size the model from the dataset, whatever the count",
-        ) from exc
+    model = create_on(
+        subject,
+        preset,
+        view,
+        expected=f"create must accept a dataset of more than 256 {counted}",
+        fix="size the model from the dataset, whatever the count",
+    )
     model.module.eval()
     examples = sample_examples(task, view, 3)
     if task == "recommendation":
@@ -174,22 +170,16 @@ def check_model_round_trips_past_256_classes_or_ids(subject: ModelSubject, *, pr
 
 def _fine_tune_on_fewer_classes(subject: ModelSubject, preset: str, directory: Path, key: str) -> None:
     """``create(pretrained=)`` of the 257-class checkpoint on the test dataset gives one column per class of it."""
-    import torch
-
     labels = list(subject.dataset.info["labels"])
-    torch.manual_seed(0)
-    try:
-        model = subject.resolve().create(
-            config=dict(subject.preset(preset).config), dataset=subject.dataset, pretrained=str(directory)
-        )
-    except Exception as exc:
-        raise fail(
-            subject,
-            f"a model that declares 'pretrained' must fine-tune its {PAST_SHARED_INTS}-class checkpoint "
-            f"on the test dataset's {len(labels)} classes",
-            f"{type(exc).__name__}: {str(exc)[:200]}",
-            "re-size the head to len(dataset.info['labels']) when the checkpoint has other classes",
-        ) from exc
+    model = create_on(
+        subject,
+        preset,
+        subject.dataset,
+        pretrained=str(directory),
+        expected=f"a model that declares 'pretrained' must fine-tune its {PAST_SHARED_INTS}-class checkpoint "
+        f"on the test dataset's {len(labels)} classes",
+        fix="re-size the head to len(dataset.info['labels']) when the checkpoint has other classes",
+    )
     model.module.eval()
     examples = sample_examples(subject.spec.task, subject.dataset, 3)
     outputs = forward(subject, model.module, collate(subject, model, examples)).get(key)

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from openzoo.conformance.declaration import check, fail
-from openzoo.conformance.model_runtime import collate, forward
+from openzoo.conformance.model_runtime import collate, create_on, forward
 from openzoo.conformance.relabelled_data import two_classes
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import raw_input
@@ -54,16 +54,13 @@ def check_model_trains_and_predicts_with_two_classes(subject: ModelSubject, *, p
     examples = _examples_of_both_classes(dataset)
     if len({int(e["label"]) for e in examples}) < 2:
         raise fail(subject, "the test dataset must have examples of its first two classes", labels, "fix it")
-    torch.manual_seed(0)
-    try:
-        model = subject.resolve().create(config=dict(subject.preset(preset).config), dataset=dataset)
-    except Exception as exc:
-        raise fail(
-            subject,
-            "create must accept a dataset of exactly two classes",
-            f"{type(exc).__name__}: {exc}",
-            "accept len(dataset.info['labels']) >= 2",
-        ) from exc
+    model = create_on(
+        subject,
+        preset,
+        dataset,
+        expected="create must accept a dataset of exactly two classes",
+        fix="accept len(dataset.info['labels']) >= 2",
+    )
     model.module.train()
     batch = collate(subject, model, examples)
     outputs = forward(subject, model.module, batch, grad=True)

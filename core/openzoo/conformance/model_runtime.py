@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "collate",
+    "create_on",
     "forward",
     "max_error",
     "model_inputs",
@@ -37,6 +38,29 @@ def collate(subject: Any, model: Any, examples: Sequence[Mapping[str, Any]]) -> 
     if not isinstance(batch, Mapping):
         raise fail(subject, "collate must return a dict of tensors", type(batch).__name__, "return a dict")
     return dict(batch)
+
+
+def create_on(
+    subject: Any, preset: str, dataset: Any, *, expected: str, fix: str, pretrained: str | None = None
+) -> Any:
+    """Build the test ``preset`` on ``dataset`` (another view of the test dataset), seeded with 0.
+
+    An exception is a conformance failure naming the subject: ``expected`` says what ``create``
+    must accept, ``fix`` how.
+    """
+    import torch
+
+    from openzoo.conformance.declaration import fail
+
+    torch.manual_seed(0)
+    try:
+        return subject.resolve().create(
+            config=dict(subject.preset(preset).config),
+            dataset=dataset,
+            **({"pretrained": pretrained} if pretrained else {}),
+        )
+    except Exception as exc:
+        raise fail(subject, expected, f"{type(exc).__name__}: {str(exc)[:200]}", fix) from exc
 
 
 def model_inputs(batch: Mapping[str, Any]) -> dict[str, Any]:
