@@ -52,7 +52,7 @@ PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "fp16")
 CAPABILITIES: frozenset[str] = frozenset(
     {
         "generation",  # the model generates text (greedy determinism, max_new_tokens, eos checks)
-        "kv_cache",  # generation with and without the KV cache must give the same tokens
+        "kv_cache",  # the same tokens with and without the KV cache; predict uses it by default
         "torch_compile",  # torch.compile(module) must give the same outputs
         "gradient_checkpointing",  # module.gradient_checkpointing_enable() keeps the loss and gradients
         "batch_invariance",  # an example's outputs alone equal its outputs inside a padded batch
