@@ -197,7 +197,7 @@ PLANTED = {
     # -- suite 1.10: a preset that requires a checkpoint is refused without one
     "fixture-more-bad-finetune-preset": (
         "model:bad-finetune-preset::check_model_every_preset_builds_and_starts_near_chance",
-        "preset 'finetune' is marked requires_pretrained, yet create built it from scratch",
+        "create of preset 'finetune' (requires_pretrained) without pretrained was accepted",
     ),
 }
 

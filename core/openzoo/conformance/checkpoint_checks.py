@@ -16,6 +16,7 @@ from openzoo.conformance.relabelled_data import PAST_SHARED_INTS, past_shared_in
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import sample_examples
 from openzoo.quiet import quiet_transformers
+from openzoo.tasks import RECOMMENDATION
 
 __all__ = [
     "PICKLE_SUFFIXES",
@@ -127,7 +128,8 @@ def check_model_round_trips_past_256_classes_or_ids(subject: ModelSubject, *, pr
     Recommended in suite 1.10: a new check arrives as recommended for one minor release (GOVERNANCE.md).
     """
     task = subject.spec.task
-    counted = "users and items" if task == "recommendation" else "classes"
+    recommender = task == RECOMMENDATION
+    counted = "users and items" if recommender else "classes"
     view = past_shared_ints(subject.dataset, task)
     model = create_on(
         subject,
@@ -138,12 +140,12 @@ def check_model_round_trips_past_256_classes_or_ids(subject: ModelSubject, *, pr
     )
     model.module.eval()
     examples = sample_examples(task, view, 3)
-    if task == "recommendation":
+    if recommender:
         examples.append(dict(view.load(view.splits()[0])[-1]))
     batch = collate(subject, model, examples)
     key = next(iter(subject.task.outputs))
     before = forward(subject, model.module, batch).get(key)
-    if task != "recommendation" and (before is None or before.shape[-1] != PAST_SHARED_INTS):
+    if not recommender and (before is None or before.shape[-1] != PAST_SHARED_INTS):
         raise fail(
             subject,
             f"a model built on {PAST_SHARED_INTS} classes must give one {key!r} column per class",
@@ -155,13 +157,13 @@ def check_model_round_trips_past_256_classes_or_ids(subject: ModelSubject, *, pr
         loaded = _load(subject, Path(tmp))
         loaded.module.eval()
         after = forward(subject, loaded.module, collate(subject, loaded, examples)).get(key)
-        if task != "recommendation" and "pretrained" in subject.spec.capabilities:
+        if not recommender and "pretrained" in subject.spec.capabilities:
             _fine_tune_on_fewer_classes(subject, preset, Path(tmp), key)
     error = max_error(after, before)
     if error > 0:
         raise fail(
             subject,
-            f"outputs after save -> load of a model past 256 {'ids' if task == 'recommendation' else 'classes'} "
+            f"outputs after save -> load of a model past 256 {'ids' if recommender else 'classes'} "
             "must equal outputs before",
             f"a difference of {error:.3g} in {key!r}",
             "save every count and id as it is, and compare counts with ==",

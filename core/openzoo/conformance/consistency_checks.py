@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from openzoo.conformance.declaration import check, fail
 from openzoo.conformance.model_runtime import collate, forward
+from openzoo.conformance.option_checks import refusal_problem
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import raw_input, sample_examples
 from openzoo.errors import BadInputError
@@ -88,17 +90,6 @@ def _meta_parameters(subject: ModelSubject, config: dict[str, Any]) -> int | Non
     return sum(p.numel() for p in model.module.parameters())
 
 
-def _built_from_scratch(subject: ModelSubject, preset: Any) -> str | None:
-    """Return what went wrong unless ``create`` refuses ``preset`` (``requires_pretrained``) without ``pretrained``."""
-    try:
-        subject.resolve().create(config=dict(preset.config), dataset=subject.dataset)
-    except ValueError:
-        return None
-    except Exception as exc:  # noqa: BLE001 -- any other exception is the failure reported
-        return f"preset {preset.name!r} (requires_pretrained) without pretrained raised {type(exc).__name__}: {exc}"
-    return f"preset {preset.name!r} is marked requires_pretrained, yet create built it from scratch"
-
-
 @check(kind="model", applies_to="every model (all its presets)")
 def check_model_every_preset_builds_and_starts_near_chance(subject: ModelSubject) -> None:
     """Every preset builds on the test dataset; small ones run the toy batch with a loss near chance.
@@ -122,7 +113,10 @@ def check_model_every_preset_builds_and_starts_near_chance(subject: ModelSubject
     problems = []
     for preset in subject.spec.presets:
         if preset.requires_pretrained:
-            problem = _built_from_scratch(subject, preset)
+            build = partial(subject.resolve().create, config=dict(preset.config), dataset=subject.dataset)
+            problem = refusal_problem(
+                build, f"create of preset {preset.name!r} (requires_pretrained) without pretrained"
+            )
             if problem is not None:
                 problems.append(problem)
             continue

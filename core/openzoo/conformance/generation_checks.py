@@ -215,8 +215,7 @@ def check_generation_predict_uses_the_kv_cache(subject: ModelSubject, *, preset:
     finally:
         for handle in handles:
             handle.remove()
-    stepped = {name: lengths for name, lengths in seen.items() if len(lengths) > 1}
-    regrown = {name: lengths for name, lengths in stepped.items() if lengths[-1] != 1}
+    regrown = {name: lengths for name, lengths in seen.items() if len(lengths) > 1 and lengths[-1] != 1}
     if regrown:
         name, lengths = next(iter(regrown.items()))
         raise fail(

@@ -35,6 +35,7 @@ __all__ = [
     "neutral_filters",
     "outside_values",
     "predicted_text",
+    "refusal_problem",
     "unique_character",
 ]
 
@@ -256,7 +257,7 @@ def outside_values(option: Option) -> list[Any]:
     return [[value] for value in unique] if option.type.startswith("list[") else unique
 
 
-def _refusal_problem(call: Any, label: str) -> str | None:
+def refusal_problem(call: Any, label: str) -> str | None:
     """Run ``call``; return what went wrong unless it raised ``ValueError`` (``BadInputError`` is one)."""
     try:
         call()
@@ -294,7 +295,7 @@ def check_model_refuses_option_values_outside_their_bounds(subject: ModelSubject
         for value in outside_values(option):
             config = {**base, option.name: value}
             call = lambda config=config: factory.create(config=config, dataset=subject.dataset)  # noqa: E731
-            problem = _refusal_problem(call, f"create with {option.name}={value!r} ({option.range_text()})")
+            problem = refusal_problem(call, f"create with {option.name}={value!r} ({option.range_text()})")
             if problem:
                 problems.append(problem)
     bounded = [option for option in subject.spec.predict_options if outside_values(option)]
@@ -312,7 +313,7 @@ def check_model_refuses_option_values_outside_their_bounds(subject: ModelSubject
         for option in bounded:
             for value in outside_values(option):
                 call = lambda options={option.name: value}: model.predict([example], **options)  # noqa: E731
-                problem = _refusal_problem(call, f"predict with {option.name}={value!r} ({option.range_text()})")
+                problem = refusal_problem(call, f"predict with {option.name}={value!r} ({option.range_text()})")
                 if problem:
                     problems.append(problem)
     if problems:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from openzoo.tasks import RECOMMENDATION
+
 __all__ = [
     "PAST_SHARED_INTS",
     "RENAMED_PREFIX",
@@ -114,7 +116,7 @@ class WidenedIds:
 
 def past_shared_ints(source: Any, task: str) -> Any:
     """``source`` widened past 256: :data:`PAST_SHARED_INTS` classes (the new ones unused), or more users and items."""
-    if task == "recommendation":
+    if task == RECOMMENDATION:
         return WidenedIds(source)
     labels = [str(label) for label in source.info["labels"]]
     extra = [f"openzoo-widened-class-{i}" for i in range(PAST_SHARED_INTS - len(labels))]

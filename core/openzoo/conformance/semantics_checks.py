@@ -18,6 +18,7 @@ from openzoo.conformance.model_checks import prepared
 from openzoo.conformance.model_runtime import collate, forward, max_error
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import raw_input
+from openzoo.tasks import RECOMMENDATION
 
 __all__ = [
     "SCORE_TOLERANCE",
@@ -152,7 +153,7 @@ def check_model_recommends_unseen_items(subject: ModelSubject, *, preset: str) -
 
 def _targets_outside(subject: ModelSubject) -> list[tuple[str, Any, str]]:
     """``(field, value, description)`` of each target outside the label space of the test dataset."""
-    if subject.spec.task == "recommendation":
+    if subject.spec.task == RECOMMENDATION:
         return [(field, UNKNOWN_ID, f"an unknown {field} {UNKNOWN_ID!r}") for field in ("user", "item")]
     count = len(_labels(subject))
     return [
@@ -208,7 +209,7 @@ def check_model_collate_refuses_targets_outside_its_label_space(subject: ModelSu
         except Exception as exc:  # noqa: BLE001 -- any other exception is the failure reported
             problems.append(f"{description}: collate raised {type(exc).__name__}: {str(exc)[:120]}")
             continue
-        if subject.spec.task == "recommendation":
+        if subject.spec.task == RECOMMENDATION:
             problem = _finite_loss(subject, model, batch)
             if problem is not None:
                 problems.append(f"{description}: collate accepted it and {problem}")
