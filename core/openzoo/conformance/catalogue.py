@@ -138,6 +138,8 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     checkpoint_checks.check_model_round_trips_past_256_classes_or_ids,
     robustness_checks.check_model_refuses_an_empty_training_split,
     generation_checks.check_generation_predict_uses_the_kv_cache,
+    # -- suite 1.11: stop strings in the continuation only, and held back whole
+    stream_checks.check_generation_stop_strings_cut_only_the_continuation,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
@@ -301,6 +303,8 @@ def _round_three_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable
             yield partial(option_effect_checks.check_model_option_acts, **p, option=option.name)
     if spec.task == TEXT_GENERATION:
         yield partial(stream_checks.check_model_stream_joins_to_predicted_text, **p)
+        if any(option.name == "stop" for option in spec.predict_options):
+            yield partial(stream_checks.check_generation_stop_strings_cut_only_the_continuation, **p)
 
 
 def _dataset_checks(subject: DatasetSubject) -> Iterator[Callable[..., Any]]:

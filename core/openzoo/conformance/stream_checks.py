@@ -9,6 +9,7 @@ hold back what might start a stop string), so they drift apart unnoticed.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from openzoo.conformance.declaration import check, fail
@@ -16,7 +17,7 @@ from openzoo.conformance.option_checks import NEVER_STOP, predicted_text, unique
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import sample_examples
 
-__all__ = ["check_model_stream_joins_to_predicted_text"]
+__all__ = ["check_generation_stop_strings_cut_only_the_continuation", "check_model_stream_joins_to_predicted_text"]
 
 #: Tokens generated per call: enough for a stop string to fall inside the text.
 NEW_TOKENS = 10
@@ -91,3 +92,71 @@ def _streamed(subject: ModelSubject, stream: Any, prompt: str, **options: Any) -
             f"{type(exc).__name__}: {exc}",
             "accept the predict options in stream",
         ) from exc
+
+
+#: Streamed pieces whose boundary with the next one a stop string is made to straddle.
+BOUNDARIES = 3
+
+
+def _straddling_stops(prompt: str, text: str, pieces: list[str]) -> list[str]:
+    """Stop strings built from what greedy decoding gave (see the check)."""
+    stops = []
+    if text:
+        for k in (1, 3):
+            stops += [prompt[-k:] + text[:2], prompt[-k:] + " " + text.lstrip()[:2]]
+    for before, after in pairwise(pieces[: BOUNDARIES + 1]):
+        if before and after:
+            stops += [before + after[0], before[-1] + after[0]]
+    return list(dict.fromkeys(stop for stop in stops if stop.strip()))
+
+
+@check(kind="model", level="recommended", applies_to="text generation models that declare the predict option stop")
+def check_generation_stop_strings_cut_only_the_continuation(subject: ModelSubject, *, preset: str) -> None:
+    """A stop string ends the text at its first occurrence in the generated text: never in the prompt, and whole across streamed pieces.
+
+    Greedy decoding of a prompt, first without ``stop``, then with stop strings built
+    from what came out: the prompt's last characters followed by the text's first (with
+    and without a space between), which straddle the prompt's end; and each of the first
+    streamed pieces followed by the next piece's first character, which a stream must hold
+    back whole. ``predict`` with each must give the text without ``stop`` cut before the
+    stop string's first occurrence in it (all of it when it does not occur), and
+    ``stream``, when the model has one, must join to the same.
+
+    Why: transformers' ``stop_strings`` looks at the end of the whole sequence, prompt
+    included, so a stop string that straddles the prompt's end ended generation after one
+    token, though the text never held it, and a stream that holds back only a few
+    characters lets the start of a longer stop string out before it knows. Fix: look for
+    stop strings in the decoded continuation only, and hold back any suffix of the
+    streamed text that begins a stop string, however long.
+
+    Recommended in suite 1.11: a new check arrives as recommended for one minor release (GOVERNANCE.md).
+    """
+    model = subject.build(preset)
+    model.module.eval()
+    names = {option.name for option in subject.spec.predict_options}
+    greedy = {"do_sample": False} if "do_sample" in names else {}
+    prompt = " ".join(str(sample_examples(subject.spec.task, subject.dataset, 1)[0]["text"]).split()[:4])
+    text = predicted_text(subject, model, prompt, new_tokens=NEW_TOKENS, **greedy)
+    stream = getattr(model, "stream", None)
+    pieces = _streamed(subject, stream, prompt, **greedy) if callable(stream) else []
+    problems = []
+    for stop in _straddling_stops(prompt, text, pieces):
+        expected = text[: text.find(stop)] if stop in text else text
+        given = predicted_text(subject, model, prompt, new_tokens=NEW_TOKENS, **greedy, stop=stop)
+        if given != expected:
+            problems.append(f"stop={stop!r}: predict gave {given!r}")
+        if callable(stream):
+            streamed = _streamed(subject, stream, prompt, **greedy, stop=stop)
+            if "".join(streamed) != expected:
+                problems.append(f"stop={stop!r}: stream gave the pieces {streamed!r}")
+        if problems:
+            break
+    if problems:
+        raise fail(
+            subject,
+            f"after {prompt!r} (greedy text {text!r}, pieces {pieces!r}), a stop string must cut the text "
+            "before its first occurrence in it, with predict and stream",
+            "; ".join(problems),
+            "look for stop strings in the decoded continuation only (not the prompt), and in a stream hold back "
+            "any suffix that begins a stop string, however long",
+        )

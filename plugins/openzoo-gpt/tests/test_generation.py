@@ -79,6 +79,25 @@ def test_stop_strings_cut_the_text_before_their_first_occurrence(trained):
     assert "".join(trained.stream(PROMPT, max_new_tokens=30, stop=stop)) == cut
 
 
+def test_a_stop_string_is_looked_for_in_the_continuation_only(trained):
+    # transformers' stop_strings also matched across the prompt's end: generation ended after one token
+    full = trained.predict([PROMPT], max_new_tokens=30)[0]
+    candidates = [PROMPT[-k:] + full["text"][:j] for k in range(1, 5) for j in range(1, 4)]
+    straddling = [stop for stop in candidates if stop not in full["text"]]
+    assert straddling, candidates
+    for stop in straddling:
+        assert trained.predict([PROMPT], max_new_tokens=30, stop=stop)[0] == full
+        assert "".join(trained.stream(PROMPT, max_new_tokens=30, stop=stop)) == full["text"]
+
+
+def test_a_long_stop_string_ends_generation_where_it_first_occurs(trained):
+    full = _text(trained, max_new_tokens=40)
+    stop = full[4:30]
+    cut = full[: full.index(stop)]
+    assert _text(trained, max_new_tokens=40, stop=stop) == cut
+    assert "".join(trained.stream(PROMPT, max_new_tokens=40, stop=stop)) == cut
+
+
 def test_stop_strings_end_generation_early(trained):
     full = trained.predict([PROMPT], max_new_tokens=30)[0]
     stop = full["text"].strip()[:2]

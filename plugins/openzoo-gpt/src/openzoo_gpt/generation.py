@@ -60,9 +60,38 @@ def _generation_config(opts: DecodingOptions, tokenizer: PreTrainedTokenizerBase
     }
     if opts.do_sample:
         settings.update(temperature=opts.temperature, top_k=opts.top_k, top_p=opts.top_p)
-    if opts.stop:
-        settings["stop_strings"] = list(opts.stop)
     return GenerationConfig(**settings)
+
+
+class _StopInContinuation(StoppingCriteria):
+    """Ends generation once a stop string occurs in the generated text, never counting the prompt.
+
+    transformers' own ``stop_strings`` looks at the end of the whole sequence, so a stop
+    string that straddles the prompt's end and the first new token ended generation after
+    one token, though the continuation never held it. Only the last ``window`` new tokens
+    are decoded at each step: enough for any stop string to end in the newest one (a
+    token is at least one byte, a character at most four).
+    """
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, stops: tuple[str, ...], prompt_length: int) -> None:
+        self.tokenizer = tokenizer
+        self.stops = stops
+        self.prompt_length = prompt_length
+        self.window = 4 * max(len(stop) for stop in stops) + 2
+
+    def __call__(self, input_ids: torch.Tensor, scores: Any, **kwargs: Any) -> torch.Tensor:
+        found = [
+            cut_at_stop(self.tokenizer.decode(row[self.prompt_length :][-self.window :].tolist()), self.stops)[1]
+            for row in input_ids
+        ]
+        return torch.tensor(found, dtype=torch.bool, device=input_ids.device)
+
+
+def _stopping(
+    opts: DecodingOptions, tokenizer: PreTrainedTokenizerBase, prompt_length: int, *criteria: StoppingCriteria
+) -> StoppingCriteriaList:
+    stops = [_StopInContinuation(tokenizer, opts.stop, prompt_length)] if opts.stop else []
+    return StoppingCriteriaList([*criteria, *stops])
 
 
 @contextmanager
@@ -113,7 +142,7 @@ def generate_text(
             input_ids=input_ids,
             attention_mask=torch.ones_like(input_ids),
             generation_config=config,
-            tokenizer=tokenizer,
+            stopping_criteria=_stopping(opts, tokenizer, len(ids)),
         )
     new_ids = output[0, len(ids) :].tolist()
     text, _ = cut_at_stop(tokenizer.decode(new_ids, skip_special_tokens=True), opts.stop)
@@ -194,9 +223,8 @@ def stream_text(module: Any, tokenizer: PreTrainedTokenizerBase, prompt: str, op
                     input_ids=input_ids,
                     attention_mask=torch.ones_like(input_ids),
                     generation_config=config,
-                    tokenizer=tokenizer,
                     streamer=streamer,
-                    stopping_criteria=StoppingCriteriaList([_Cancelled(cancel)]),
+                    stopping_criteria=_stopping(opts, tokenizer, len(ids), _Cancelled(cancel)),
                 )
         except BaseException as exc:  # noqa: BLE001 -- handed to the consuming thread
             failures.append(exc)
