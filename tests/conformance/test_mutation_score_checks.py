@@ -208,6 +208,16 @@ PLANTED = {
         "model:bad-fixed-holdback::check_generation_stop_strings_cut_only_the_continuation(preset=tiny)",
         "stop='film ': stream gave the pieces ['film', ' story'",
     ),
+    # -- suite 1.11: a value outside the range refused with BadInputError, not a plain ValueError
+    "fixture-more-bad-value-error-bound": (
+        "model:bad-value-error-bound::check_model_refuses_option_values_outside_their_bounds(preset=tiny)",
+        "raised ValueError, not BadInputError",
+    ),
+    # -- suite 1.11: declared choices are passed as the command line parses them (new string objects)
+    "fixture-more-bad-identity-choice": (
+        "model:bad-identity-choice::check_model_predict_option_choices_are_not_inert(preset=tiny)",
+        "rounding (choices ['exact', '2'])",
+    ),
 }
 
 #: plugin -> further checks its defect rightly fails too (the ids are of the same plugin).

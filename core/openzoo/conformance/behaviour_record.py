@@ -297,13 +297,15 @@ def _observe_dataset(subject: DatasetSubject) -> dict[str, Any]:
 
 def _variants(subject: DatasetSubject, loader: Any, base: Mapping[str, Any], directory: str | None) -> dict[str, Any]:
     """Loads of ``base`` under every other value of each option with choices (or of a bool option)."""
+    from openzoo.conformance.option_checks import as_parsed
+
     variants: dict[str, Any] = {}
     for option in subject.spec.options:
         values = list(option.choices) or ([True, False] if option.type == "bool" else [])
         for value in values:
             if option.name in base or value == option.default:
                 continue
-            options = {**base, option.name: value}
+            options = {**base, option.name: as_parsed(value)}
             variants[f"{option.name}={value}"] = _load_or_error(lambda options=options: loader(**options), directory)
     return variants
 
@@ -396,6 +398,7 @@ def _predict_variants(subject: ModelSubject, model: Any, inputs: list[Any]) -> d
     import torch
 
     from openzoo.conformance.declared_range_checks import at_bound_values
+    from openzoo.conformance.option_checks import as_parsed
 
     names = {option.name for option in subject.spec.predict_options}
     observed: dict[str, Any] = {}
@@ -406,7 +409,7 @@ def _predict_variants(subject: ModelSubject, model: Any, inputs: list[Any]) -> d
             key = f"{option.name}={value}"
             if value == option.default or not small or key in observed:
                 continue
-            options: dict[str, Any] = {option.name: value}
+            options: dict[str, Any] = {option.name: as_parsed(value)}
             if "seed" in names and option.name != "seed":
                 options["seed"] = 0
             if "max_new_tokens" in names and option.name != "max_new_tokens":

@@ -27,7 +27,7 @@ from typing import Any
 
 from openzoo.conformance.declaration import check, fail
 from openzoo.conformance.model_runtime import collate, forward
-from openzoo.conformance.option_checks import refusal_problem
+from openzoo.conformance.option_checks import as_parsed, refusal_problem
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import raw_input, sample_examples
 from openzoo.errors import BadInputError
@@ -99,8 +99,8 @@ def check_model_every_preset_builds_and_starts_near_chance(subject: ModelSubject
     five examples, and its loss at initialisation is finite and at most 3 times the task's
     chance loss (``ln(classes)``, ``ln(vocabulary)``, or the variance of the ratings). A preset
     marked ``requires_pretrained`` must be refused by ``create`` without ``pretrained`` (a
-    :class:`openzoo.BadInputError`; a ``ValueError`` is accepted too), as the contract says
-    (from suite 1.10).
+    :class:`openzoo.BadInputError`; a plain ``ValueError`` was accepted too in 1.10), as the
+    contract says (from suite 1.10).
 
     Why: only test presets are built by the suite; a ``default`` or ``base`` preset whose
     heads do not divide its width, or whose initialisation scale is a hundred times too
@@ -197,7 +197,7 @@ def check_model_predict_option_choices_are_not_inert(subject: ModelSubject, *, p
         if len(option.choices) < 2:
             continue
         answers = {
-            choice: [_answer(model, value, {**extra, option.name: choice}) for value in inputs]
+            choice: [_answer(model, value, {**extra, option.name: as_parsed(choice)}) for value in inputs]
             for choice in option.choices
         }
         if len({tuple(a) for a in answers.values()}) == 1:

@@ -23,7 +23,7 @@ from openzoo.conformance.dataset_checks import _load, _split
 from openzoo.conformance.declaration import check, fail
 from openzoo.conformance.declared_range_checks import at_bound_values, inside_values, judge, names_option, try_value
 from openzoo.conformance.fingerprints import fingerprint
-from openzoo.conformance.option_checks import outside_values
+from openzoo.conformance.option_checks import as_parsed, outside_values
 from openzoo.conformance.subjects import DatasetSubject
 from openzoo.specs import Option
 
@@ -39,9 +39,9 @@ __all__ = [
 
 
 def option_values(option: Option) -> list[Any]:
-    """Return the values a load is tried with: other choices, the other bool, a value or two inside a range."""
+    """Return the values a load is tried with: other choices (as parsed strings), the other bool, a value or two inside a range."""
     if option.choices:
-        return [choice for choice in option.choices if choice != option.default]
+        return [as_parsed(choice) for choice in option.choices if choice != option.default]
     if option.type == "bool":
         return [value for value in (False, True) if value != option.default]
     return inside_values(option)

@@ -18,6 +18,7 @@ from openzoo.conformance.model_checks import prepared
 from openzoo.conformance.model_runtime import collate, forward, max_error
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import raw_input
+from openzoo.errors import BadInputError
 from openzoo.tasks import RECOMMENDATION
 
 __all__ = [
@@ -154,11 +155,13 @@ def check_model_recommends_unseen_items(subject: ModelSubject, *, preset: str) -
 def _targets_outside(subject: ModelSubject) -> list[tuple[str, Any, str]]:
     """``(field, value, description)`` of each target outside the label space of the test dataset."""
     if subject.spec.task == RECOMMENDATION:
-        return [(field, UNKNOWN_ID, f"an unknown {field} {UNKNOWN_ID!r}") for field in ("user", "item")]
+        unknown = [(field, UNKNOWN_ID, f"an unknown {field} {UNKNOWN_ID!r}") for field in ("user", "item")]
+        return [*unknown, ("rating", "not a number", "the rating 'not a number'"), ("rating", math.nan, "a NaN rating")]
     count = len(_labels(subject))
     return [
         ("label", count, f"label {count} (the dataset has {count} classes, 0..{count - 1})"),
         ("label", -1, "label -1"),
+        ("label", None, "label None"),
     ]
 
 
@@ -182,11 +185,13 @@ def check_model_collate_refuses_targets_outside_its_label_space(subject: ModelSu
     """``collate`` refuses a labelled example whose target lies outside the model's label space.
 
     The suite collates a few examples of the test dataset with the last one's target
-    replaced: for a classifier by the label ``len(labels)`` (one past the last class) and
-    by ``-1``; for a recommender by a user id and an item id the model does not know.
-    ``collate`` must raise :class:`openzoo.BadInputError` (a ``ValueError`` is accepted
-    too). A recommender may instead map unknown ids on purpose (a shared row for unseen
-    users or items): its batch must then run forward with a finite scalar loss.
+    replaced: for a classifier by the label ``len(labels)`` (one past the last class), by
+    ``-1`` and by ``None``; for a recommender by a user id and an item id the model does not
+    know, a rating that is no number and a NaN rating. ``collate`` must raise
+    :class:`openzoo.BadInputError` (from suite 1.11 a plain ``ValueError`` no longer passes:
+    the command line reports it as a bug). A recommender may instead map unknown ids on
+    purpose (a shared row for unseen users or items), or ignore ratings (implicit feedback):
+    its batch must then run forward with a finite scalar loss.
 
     Why: ``collate`` is where the engine can still say which example is wrong. A class
     index out of range that reaches the loss fails with an ``IndexError`` traceback on
@@ -204,7 +209,7 @@ def check_model_collate_refuses_targets_outside_its_label_space(subject: ModelSu
         damaged[-1][field] = value
         try:
             batch = model.collate(damaged)
-        except ValueError:
+        except BadInputError:
             continue
         except Exception as exc:  # noqa: BLE001 -- any other exception is the failure reported
             problems.append(f"{description}: collate raised {type(exc).__name__}: {str(exc)[:120]}")

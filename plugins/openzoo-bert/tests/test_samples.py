@@ -41,3 +41,21 @@ def test_the_csv_and_jsonl_samples_load_both_classes_into_three_splits(tmp_path)
         assert source.info["labels"] == ["negative", "positive"]
         assert {e["label"] for e in source.load("test")} == {0, 1}
         assert len(_texts(source)) == 48
+
+
+def test_every_malformed_csv_and_jsonl_sample_is_refused_naming_its_problem(tmp_path):
+    import pytest
+
+    from openzoo import BadInputError
+    from openzoo_bert.samples import write_malformed_csv_samples, write_malformed_jsonl_samples
+
+    for write, load in ((write_malformed_csv_samples, load_csv), (write_malformed_jsonl_samples, load_jsonl)):
+        directory = tmp_path / write.__name__
+        directory.mkdir()
+        cases = write(directory)
+        assert any("blank" in case for case in cases)
+        for case, (options, words) in cases.items():
+            with pytest.raises(BadInputError, match=None) as caught:
+                source = load(**options)
+                [source.load(split) for split in source.splits()]
+            assert words in str(caught.value), case

@@ -138,7 +138,7 @@ def _declared_label_cases(path: str) -> dict[str, tuple[dict[str, str], str]]:
 def write_malformed_csv_samples(directory: Path) -> dict[str, tuple[dict[str, str], str]]:
     """Write broken CSV files and options.
 
-    A row with more fields than the header, a split column without ``train``, a header field longer
+    A row with more fields than the header, a row whose text is blank, a split column without ``train``, a header field longer
     than the csv module's field size limit (``csv.Error`` while reading line 1), and a good file read
     with a ``labels`` option that names one label, names one twice, or has an empty name.
     """
@@ -150,8 +150,12 @@ def write_malformed_csv_samples(directory: Path) -> dict[str, tuple[dict[str, st
     long_name = "note" * (csv.field_size_limit() // 4 + 1)
     huge_header = _csv_file(Path(directory) / "huge-header.csv", [["text", "label", long_name], *good])
     fine = _csv_file(Path(directory) / "fine.csv", [["text", "label"], *good])
+    blank = _csv_file(
+        Path(directory) / "blank-text.csv", [["text", "label"], *good[:2], ["   ", good[2][1]], *good[3:]]
+    )
     return {
         "a row with more fields than the header": ({"path": extra}, "3 fields but the header has 2"),
+        "a row whose text is blank": ({"path": blank}, "line 4: empty text"),
         "a split column without train": ({"path": no_train, "split_field": "split"}, "no row has split 'train'"),
         "a header field longer than the csv field size limit": (
             {"path": huge_header},
@@ -164,7 +168,7 @@ def write_malformed_csv_samples(directory: Path) -> dict[str, tuple[dict[str, st
 def write_malformed_jsonl_samples(directory: Path) -> dict[str, tuple[dict[str, str], str]]:
     """Write broken JSON Lines files and options.
 
-    A line that is not JSON, a split field without ``train``, and a good file read with a ``labels``
+    A line that is not JSON, a record whose text is blank, a split field without ``train``, and a good file read with a ``labels``
     option that names one label, names one twice, or has an empty name.
     """
     good = [{"text": text, "label": label} for text, label in sentences(8, seed=4)]
@@ -176,8 +180,12 @@ def write_malformed_jsonl_samples(directory: Path) -> dict[str, tuple[dict[str, 
     fine = Path(directory) / "fine.jsonl"
     named = [{"text": row["text"], "label": "positive" if row["label"] else "negative"} for row in good]
     fine.write_text("".join(json.dumps(row) + "\n" for row in named), encoding="utf-8")
+    blank = Path(directory) / "blank-text.jsonl"
+    blanked = [*good[:2], {**good[2], "text": " \t "}, *good[3:]]
+    blank.write_text("".join(json.dumps(row) + "\n" for row in blanked), encoding="utf-8")
     return {
         "a line that is not JSON": ({"path": str(broken)}, "line 4: malformed JSON"),
+        "a record whose text is blank": ({"path": str(blank)}, "line 3: empty text"),
         "a split field without train": (
             {"path": str(no_train), "split_field": "split"},
             "no row has split 'train'",
