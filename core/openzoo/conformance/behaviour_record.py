@@ -385,7 +385,30 @@ def _observe_preset(subject: ModelSubject, preset: str) -> dict[str, Any]:
     variants = _predict_variants(subject, model, inputs[:2])
     if variants:
         entry["predict_variants"] = variants
+    unusual = _predict_unusual(subject, model)
+    if unusual:
+        entry["predict_unusual"] = unusual
     return entry
+
+
+def _predict_unusual(subject: ModelSubject, model: Any) -> dict[str, Any]:
+    """``predict`` on each valid but unusual input of the task (non-Latin text, emoji, RGBA, unknown users), one at a time.
+
+    A refusal is recorded by its exception's name. Tokenizer normalisation (CJK characters,
+    accents), alpha compositing and unknown-id fallbacks show only here.
+    """
+    from openzoo.conformance.input_checks import unusual_inputs
+
+    options: dict[str, Any] = {}
+    if "max_new_tokens" in {o.name for o in subject.spec.predict_options}:
+        options["max_new_tokens"] = 4
+    observed: dict[str, Any] = {}
+    for description, value in unusual_inputs(subject.spec.task).items():
+        try:
+            observed[description] = _plain(model.predict([value], **options))
+        except Exception as exc:  # noqa: BLE001 -- a refusal is what is recorded
+            observed[description] = {"refused": type(exc).__name__}
+    return observed
 
 
 def _predict_variants(subject: ModelSubject, model: Any, inputs: list[Any]) -> dict[str, Any]:
@@ -428,6 +451,10 @@ def _scalar(value: Any) -> float | None:
     return None if value is None else float(value.detach().float().cpu().reshape(-1)[0])
 
 
+#: Observations added after records were first made: a record made before them is not judged on them.
+ADDED_LATER = frozenset({"predict_unusual"})
+
+
 def differences(recorded: Any, observed: Any, where: str = "") -> list[str]:
     """Return where ``observed`` departs from ``recorded``: ``'path: recorded -> observed'`` lines.
 
@@ -440,7 +467,8 @@ def differences(recorded: Any, observed: Any, where: str = "") -> list[str]:
             if key not in observed:
                 out.append(f"{path}: recorded, no longer observed")
             elif key not in recorded:
-                out.append(f"{path}: observed, not in the record")
+                if key not in ADDED_LATER:
+                    out.append(f"{path}: observed, not in the record")
             else:
                 out.extend(differences(recorded[key], observed[key], path))
         return out

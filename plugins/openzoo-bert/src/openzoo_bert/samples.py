@@ -132,6 +132,10 @@ def _declared_label_cases(path: str) -> dict[str, tuple[dict[str, str], str]]:
             "names a label twice",
         ),
         "a labels option with an empty name": ({"path": path, "labels": "negative,,positive"}, "has an empty name"),
+        "a labels option without a label of the file": (
+            {"path": path, "labels": "negative,neutral"},
+            "the labels are negative, neutral (or their indices 0..1)",
+        ),
     }
 
 
@@ -206,7 +210,9 @@ def write_csv_variants(directory: Path) -> dict[str, dict[str, str]]:
     with tsv.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t")
         writer.writerow(["label", "text"])
-        writer.writerows(("positive" if label else "negative", text) for text, label in sentences(seed=6))
+        rows = [("positive" if label else "negative", text) for text, label in sentences(seed=6)]
+        # a row of blank cells in the middle (a spreadsheet's empty row): skipped, as a blank line is
+        writer.writerows([*rows[:5], ("", " "), *rows[5:]])
     stars = _csv_file(root / "stars.csv", [["text", "label"], *([text, str(star)] for text, star in _stars())])
     indices = _csv_file(
         root / "indices.csv", [["review", "sentiment"], *([text, str(label)] for text, label in sentences(seed=7))]
@@ -222,7 +228,7 @@ def write_csv_variants(directory: Path) -> dict[str, dict[str, str]]:
         writer.writerow(["text", "label"])
         writer.writerows((text, "positive" if label else "negative") for text, label in sentences(seed=9))
     return {
-        "a TSV file, columns in another order": {"path": str(tsv)},
+        "a TSV file, columns in another order, a row of blank cells": {"path": str(tsv)},
         "star ratings 1..12, classes in numeric order": {"path": stars},
         "indices into -o labels=negative,positive, other column names": {
             "path": indices,
