@@ -59,3 +59,17 @@ def test_every_malformed_csv_and_jsonl_sample_is_refused_naming_its_problem(tmp_
                 source = load(**options)
                 [source.load(split) for split in source.splits()]
             assert words in str(caught.value), case
+
+
+def test_every_malformed_movie_reviews_sample_is_refused_naming_its_problem(tmp_path):
+    import pytest
+
+    from openzoo import BadInputError
+    from openzoo_bert.samples import write_malformed_movie_reviews_samples
+
+    cases = write_malformed_movie_reviews_samples(tmp_path)
+    assert len(cases) == 2
+    for case, (options, words) in cases.items():
+        with pytest.raises(BadInputError) as caught:
+            load_movie_reviews(**options)
+        assert words in str(caught.value), case

@@ -200,6 +200,7 @@ def openzoo_datasets() -> list[DatasetSpec]:
                 "text for research use and are not shipped by openzoo). Get it once with: openzoo data fetch movie-reviews"
             ),
             sample="openzoo_bert.samples:write_movie_reviews_sample",
+            malformed_samples="openzoo_bert.samples:write_malformed_movie_reviews_samples",
             downloads=(VADER_SDIST,),
         ),
         DatasetSpec(

@@ -31,6 +31,7 @@ __all__ = [
     "write_jsonl_variants",
     "write_malformed_csv_samples",
     "write_malformed_jsonl_samples",
+    "write_malformed_movie_reviews_samples",
     "write_movie_reviews_sample",
 ]
 
@@ -67,6 +68,28 @@ def write_movie_reviews_sample(directory: Path) -> dict[str, str]:
     rows.append(("An evenly balanced sentence that nobody rated.", 0.0))  # neutral: dropped
     rows.append(rows[0])  # a repeat: dropped
     lines = [f"{index}_1\t{rating:.4f}\t{text}" for index, (text, rating) in enumerate(rows, start=1)]
+    return {"path": _movie_reviews_sdist(Path(directory) / "vaderSentiment-3.3.2.tar.gz", lines)}
+
+
+def write_malformed_movie_reviews_samples(directory: Path) -> dict[str, tuple[dict[str, str], str]]:
+    """Write broken downloads: a ground-truth row without its rating (line 3), and a file that is no archive."""
+    lines = [f"{index}_1\t{2.1 if label else -1.7:.4f}\t{text}" for index, (text, label) in enumerate(sentences(6), 1)]
+    lines[2] = "3_1\tthree fields are expected, this row has two"
+    unrated = _movie_reviews_sdist(Path(directory) / "unrated" / "vaderSentiment-3.3.2.tar.gz", lines)
+    garbage = Path(directory) / "garbage" / "vaderSentiment-3.3.2.tar.gz"
+    garbage.parent.mkdir(parents=True)
+    garbage.write_bytes(b"<html>a download page, not the archive</html>\n")
+    return {
+        "a ground-truth row without its rating": (
+            {"path": unrated},
+            f"{unrated}, line 3: expected 'id<TAB>mean rating<TAB>text'",
+        ),
+        "a file that is not an archive": ({"path": str(garbage)}, "not a readable .tar.gz archive"),
+    }
+
+
+def _movie_reviews_sdist(path: Path, lines: list[str]) -> str:
+    """Write the sdist holding the inner archive that holds the ground-truth ``lines`` (CRLF) at ``path``."""
     ground_truth = ("\r\n".join(lines) + "\r\n").encode("utf-8")
     inner = _tar_gz(
         {
@@ -80,9 +103,9 @@ def write_movie_reviews_sample(directory: Path) -> dict[str, str]:
             "vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz": inner,
         }
     )
-    path = Path(directory) / "vaderSentiment-3.3.2.tar.gz"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(sdist)
-    return {"path": str(path)}
+    return str(path)
 
 
 def _tar_gz(members: dict[str, bytes]) -> bytes:
@@ -157,9 +180,12 @@ def write_malformed_csv_samples(directory: Path) -> dict[str, tuple[dict[str, st
     blank = _csv_file(
         Path(directory) / "blank-text.csv", [["text", "label"], *good[:2], ["   ", good[2][1]], *good[3:]]
     )
+    latin1 = Path(directory) / "latin1.csv"
+    latin1.write_bytes(b"text,label\nA fine film.,positive\nUn caf\xe9 cr\xe8me.,negative\n")
     return {
         "a row with more fields than the header": ({"path": extra}, "3 fields but the header has 2"),
         "a row whose text is blank": ({"path": blank}, "line 4: empty text"),
+        "a file in Latin-1, not UTF-8": ({"path": str(latin1)}, "latin1.csv, line 3: not valid UTF-8"),
         "a split column without train": ({"path": no_train, "split_field": "split"}, "no row has split 'train'"),
         "a header field longer than the csv field size limit": (
             {"path": huge_header},
