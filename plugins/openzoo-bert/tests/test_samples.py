@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from openzoo import BadInputError
+
 from openzoo_bert.movie_reviews import find_ground_truth, load_movie_reviews
-from openzoo_bert.samples import sentences, write_csv_sample, write_jsonl_sample, write_movie_reviews_sample
+from openzoo_bert.samples import (
+    sentences,
+    write_csv_sample,
+    write_jsonl_sample,
+    write_malformed_csv_samples,
+    write_malformed_jsonl_samples,
+    write_malformed_movie_reviews_samples,
+    write_movie_reviews_sample,
+)
 from openzoo_bert.text_files import load_csv, load_jsonl
 
 
@@ -44,29 +55,19 @@ def test_the_csv_and_jsonl_samples_load_both_classes_into_three_splits(tmp_path)
 
 
 def test_every_malformed_csv_and_jsonl_sample_is_refused_naming_its_problem(tmp_path):
-    import pytest
-
-    from openzoo import BadInputError
-    from openzoo_bert.samples import write_malformed_csv_samples, write_malformed_jsonl_samples
-
     for write, load in ((write_malformed_csv_samples, load_csv), (write_malformed_jsonl_samples, load_jsonl)):
         directory = tmp_path / write.__name__
         directory.mkdir()
         cases = write(directory)
         assert any("blank" in case for case in cases)
         for case, (options, words) in cases.items():
-            with pytest.raises(BadInputError, match=None) as caught:
+            with pytest.raises(BadInputError) as caught:
                 source = load(**options)
                 [source.load(split) for split in source.splits()]
             assert words in str(caught.value), case
 
 
 def test_every_malformed_movie_reviews_sample_is_refused_naming_its_problem(tmp_path):
-    import pytest
-
-    from openzoo import BadInputError
-    from openzoo_bert.samples import write_malformed_movie_reviews_samples
-
     cases = write_malformed_movie_reviews_samples(tmp_path)
     assert len(cases) == 2
     for case, (options, words) in cases.items():
