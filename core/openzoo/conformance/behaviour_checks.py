@@ -20,6 +20,7 @@ __all__ = [
     "check_model_does_not_mutate_inputs",
     "check_model_predict_on_raw_inputs",
     "predict_keys",
+    "raw_predict_options",
 ]
 
 #: Allowed error between an example's outputs alone and inside a padded batch (fp32, CPU).
@@ -107,14 +108,16 @@ def predict_keys(description: str) -> list[str]:
     return keys
 
 
+def raw_predict_options(subject: ModelSubject) -> dict[str, Any]:
+    """The options the checks pass to ``predict`` on raw inputs: a short generation (4 new tokens) when declared."""
+    names = {o.name for o in subject.spec.predict_options}
+    return {"max_new_tokens": 4} if subject.spec.task == TEXT_GENERATION and "max_new_tokens" in names else {}
+
+
 def predict_raw_inputs(subject: ModelSubject, model: Any, inputs: list[Any]) -> list[Any]:
     """Return ``model.predict(inputs)`` as the checks call it (a short generation); a failure fails ``subject``."""
-    options: dict[str, Any] = {}
-    names = {o.name for o in subject.spec.predict_options}
-    if subject.spec.task == TEXT_GENERATION and "max_new_tokens" in names:
-        options["max_new_tokens"] = 4
     try:
-        return model.predict(inputs, **options)
+        return model.predict(inputs, **raw_predict_options(subject))
     except Exception as exc:
         raise fail(
             subject,

@@ -397,11 +397,10 @@ def _predict_unusual(subject: ModelSubject, model: Any) -> dict[str, Any]:
     A refusal is recorded by its exception's name. Tokenizer normalisation (CJK characters,
     accents), alpha compositing and unknown-id fallbacks show only here.
     """
+    from openzoo.conformance.behaviour_checks import raw_predict_options
     from openzoo.conformance.input_checks import unusual_inputs
 
-    options: dict[str, Any] = {}
-    if "max_new_tokens" in {o.name for o in subject.spec.predict_options}:
-        options["max_new_tokens"] = 4
+    options = raw_predict_options(subject)
     observed: dict[str, Any] = {}
     for description, value in unusual_inputs(subject.spec.task).items():
         try:

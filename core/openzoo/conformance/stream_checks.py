@@ -33,6 +33,14 @@ def _stop_strings(text: str) -> list[str]:
     return stops
 
 
+def _greedy_text(subject: ModelSubject, model: Any) -> tuple[set[str], dict[str, Any], str, str]:
+    """The declared predict option names, the greedy options, the prompt (four words of a test example), its text."""
+    names = {option.name for option in subject.spec.predict_options}
+    greedy = {"do_sample": False} if "do_sample" in names else {}
+    prompt = " ".join(str(sample_examples(subject.spec.task, subject.dataset, 1)[0]["text"]).split()[:4])
+    return names, greedy, prompt, predicted_text(subject, model, prompt, new_tokens=NEW_TOKENS, **greedy)
+
+
 @check(kind="model", level="recommended", applies_to="text generation models that stream (a stream method)")
 def check_model_stream_joins_to_predicted_text(subject: ModelSubject, *, preset: str) -> None:
     """The pieces ``stream(prompt, **options)`` yields join to the text ``predict([prompt], **options)`` returns.
@@ -55,10 +63,7 @@ def check_model_stream_joins_to_predicted_text(subject: ModelSubject, *, preset:
     if not callable(stream):
         return
     model.module.eval()
-    names = {option.name for option in subject.spec.predict_options}
-    greedy = {"do_sample": False} if "do_sample" in names else {}
-    prompt = " ".join(str(sample_examples(subject.spec.task, subject.dataset, 1)[0]["text"]).split()[:4])
-    text = predicted_text(subject, model, prompt, new_tokens=NEW_TOKENS, **greedy)
+    names, greedy, prompt, text = _greedy_text(subject, model)
     variants: list[dict[str, Any]] = [greedy]
     if "stop" in names:
         variants += [{**greedy, "stop": stop} for stop in (NEVER_STOP, *_stop_strings(text))]
@@ -133,10 +138,7 @@ def check_generation_stop_strings_cut_only_the_continuation(subject: ModelSubjec
     """
     model = subject.build(preset)
     model.module.eval()
-    names = {option.name for option in subject.spec.predict_options}
-    greedy = {"do_sample": False} if "do_sample" in names else {}
-    prompt = " ".join(str(sample_examples(subject.spec.task, subject.dataset, 1)[0]["text"]).split()[:4])
-    text = predicted_text(subject, model, prompt, new_tokens=NEW_TOKENS, **greedy)
+    _, greedy, prompt, text = _greedy_text(subject, model)
     stream = getattr(model, "stream", None)
     pieces = _streamed(subject, stream, prompt, **greedy) if callable(stream) else []
     problems = []
