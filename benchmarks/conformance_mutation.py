@@ -10,10 +10,12 @@ the work directory and put first on ``PYTHONPATH`` (it shadows the editable inst
 installed entry points and metadata stay the same), or a template rendered with ``openzoo new``'s
 Python API and installed with ``pip install --no-deps --target``. cosmic-ray enumerates the
 mutants of every module of that copy; a seeded sample of them is run, one at a time per target,
-each with ``openzoo conformance DIST --strict --quiet`` as the test command -- the suite is the only
-judge, the plugin's own unit tests never run. ``--strict`` holds the reference plugins to the bar of a
-stable plugin (GOVERNANCE.md: required and recommended checks green), so a check that is still
-recommended in its first minor release counts. Exit 0 = the mutant survived; anything else, or
+each judged by ``openzoo conformance DIST --strict`` -- the suite is the only judge, the plugin's own
+unit tests never run. The test command (``conformance_mutation.py --judge DIST``, see :func:`judge`)
+runs that suite and stops at the first failed check, so a killed mutant costs only the checks up
+to it. ``--strict`` holds the reference plugins to the bar of a stable plugin (GOVERNANCE.md:
+required and recommended checks green), so a check that is still recommended in its first minor
+release counts. Exit 0 = the mutant survived; anything else, or
 running past the timeout, kills it.
 
 Why cosmic-ray (8.x) rather than mutmut (3.x): mutmut 3 runs mutants through pytest only, with
@@ -182,7 +184,38 @@ def _test_command(target: Target) -> str:
         "TRANSFORMERS_OFFLINE": "1",
     }
     assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    return f"env {assignments} {shlex.quote(sys.executable)} -m openzoo conformance {target.dist} --strict --quiet"
+    script = shlex.quote(str(Path(__file__).resolve()))
+    return f"env {assignments} {shlex.quote(sys.executable)} {script} --judge {target.dist}"
+
+
+class _StopAtFailure(Exception):
+    pass
+
+
+def judge(dist: str) -> int:
+    """The test command of every mutant: ``openzoo conformance DIST --strict``, stopped at the first failure.
+
+    It kills exactly the mutants the CLI kills -- exit 0 only when no check failed (required or
+    recommended, as ``--strict`` has it), no waived check passed and the verdict is ``passed`` -- but a
+    killed mutant costs only the checks up to its first failure, not the whole suite. A survivor runs
+    every check, as before. The failure is printed as the CLI prints it (``FAILED component::id: ...``).
+    """
+    from openzoo.conformance.runner import run_conformance
+
+    def stop(record: Any) -> None:
+        if record.status in ("failed", "xpass"):
+            raise _StopAtFailure(f"FAILED {record.component}::{record.check}: {record.message}")
+
+    try:
+        reports = run_conformance([dist], callback=stop)
+    except _StopAtFailure as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    verdicts = {report.plugin: report.verdict for report in reports}
+    if not verdicts or any(v != "passed" for v in verdicts.values()):
+        print(f"FAILED verdicts {verdicts}", file=sys.stderr)
+        return 1
+    return 0
 
 
 #: A WorkResult's ``output`` for a mutant left out before sampling because it only changes annotations.
@@ -635,6 +668,9 @@ def _print_report(summary: dict[str, Any], show_diffs: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--judge"] and len(argv) == 2:  # the test command cosmic-ray runs on each mutant
+        return judge(argv[1])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("targets", nargs="*", help="gpt bert vit recsys template:TASK[:hf] (default: the four plugins)")
     parser.add_argument("--sample", type=int, default=12, help="mutants per target; 0 runs every mutant (default 12)")

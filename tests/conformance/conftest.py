@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import pickle
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -110,8 +112,29 @@ SEED_CHECKED = ("fixture-clean", "fixture-bad-init", "fixture-bad-process-seed")
 
 
 @pytest.fixture(scope="session")
-def fixture_reports(registry: Registry) -> dict:
-    """The conformance reports of every fixture plugin but the base one, run once per session."""
+def fixture_reports(registry: Registry, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The conformance reports of every fixture plugin but the base one, run once per test run.
+
+    Three test files read them; pytest-xdist may send them to different workers, so the first
+    worker to ask runs the suite (a minute of CPU) and leaves the reports, pickled, in the run's
+    shared temporary directory for the others, under a file lock.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _fixture_reports(registry)
+    from filelock import FileLock  # torch's own dependency
+
+    shared = tmp_path_factory.getbasetemp().parent / "ozfix-reports.pickle"
+    with FileLock(f"{shared}.lock"):
+        if shared.is_file():
+            return pickle.loads(shared.read_bytes())
+        reports = _fixture_reports(registry)
+        partial = shared.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(reports))
+        partial.replace(shared)
+        return reports
+
+
+def _fixture_reports(registry: Registry) -> dict:
     from openzoo.conformance import run_conformance
 
     names = [n for n in FIXTURE_PLUGINS if n != "fixture-base"]

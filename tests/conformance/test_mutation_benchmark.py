@@ -140,6 +140,48 @@ def test_annotation_equivalents_are_found_among_cosmic_ray_mutants_and_counted_b
     assert population["sampled"] == 0 and summary["score"] is None
 
 
+def _fake_suite(monkeypatch: pytest.MonkeyPatch, statuses: list[tuple[str, str]]) -> list[str]:
+    """Make ``run_conformance`` report records of these (status, level) in order; return what it reported."""
+    from openzoo.conformance import runner
+    from openzoo.conformance.records import CheckRecord, PluginReport
+
+    reported: list[str] = []
+
+    def run_conformance(plugins, *, callback, **_):
+        report = PluginReport(plugin=plugins[0], dist=plugins[0], version="0")
+        for number, (status, level) in enumerate(statuses):
+            record = CheckRecord(component="model:m", check=f"check_{number}", kind="model", level=level, status=status)
+            report.records.append(record)
+            reported.append(record.check)
+            callback(record)
+        return [report]
+
+    monkeypatch.setattr(runner, "run_conformance", run_conformance)
+    return reported
+
+
+@pytest.mark.parametrize(
+    ("statuses", "code", "ran"),
+    [
+        ([("passed", "required"), ("xfail", "recommended"), ("passed", "recommended")], 0, 3),
+        # stops at the first failure, required or recommended (--strict), or at a waived check that passed
+        ([("passed", "required"), ("failed", "recommended"), ("passed", "required")], 1, 2),
+        ([("failed", "required"), ("passed", "required")], 1, 1),
+        ([("passed", "required"), ("xpass", "recommended"), ("passed", "required")], 1, 2),
+        # every required check skipped: the verdict is incomplete, which the CLI fails too
+        ([("skipped", "required"), ("passed", "recommended")], 1, 2),
+    ],
+)
+def test_the_judge_stops_at_the_first_failure_and_exits_as_the_strict_cli_does(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], statuses, code, ran
+):
+    reported = _fake_suite(monkeypatch, statuses)
+    assert conformance_mutation.main(["--judge", "openzoo-x"]) == code
+    assert len(reported) == ran
+    if code:
+        assert capsys.readouterr().err.startswith("FAILED ")
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("openzoo_recsys") is None, reason="openzoo-recsys is not installed")
 def test_two_sampled_mutants_of_one_file_are_judged_by_conformance_and_cached(tmp_path: Path):
@@ -152,7 +194,7 @@ def test_two_sampled_mutants_of_one_file_are_judged_by_conformance_and_cached(tm
         "--sample",
         "2",
         "--seed",
-        "0",
+        "2",  # the sample holds `!=` -> `==` in the duplicate-id guard, which every id map trips: killed
         "--work",
         str(tmp_path / "work"),
         "--output",
@@ -165,6 +207,7 @@ def test_two_sampled_mutants_of_one_file_are_judged_by_conformance_and_cached(tm
     target = summary["targets"]["recsys"]
     totals = target["totals"]
     assert sum(totals.values()) == 2 == target["population"]["sampled"]
+    assert totals["killed"] >= 1 and "killed in" in done.stderr  # judged through --judge, stopped at its failure
     assert set(target["annotation_equivalents"]) <= {"openzoo_recsys/idmap.py"}
     assert set(target["files"]) == {"openzoo_recsys/idmap.py"}
     for survivor in target["survivors"]:

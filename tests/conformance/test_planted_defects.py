@@ -176,3 +176,33 @@ def test_numeric_checks_record_their_tolerance_and_measured_error(fixture_report
 def test_a_fixture_run_stays_within_the_sixty_second_budget(fixture_reports):
     total = sum(r.duration for r in fixture_reports["fixture-clean"].records)
     assert total < 60, f"the clean fixture took {total:.1f} s"
+
+
+@pytest.mark.parametrize("with_hygiene", [True, False], ids=["after-the-hygiene-probe", "on-its-own"])
+def test_the_seed_check_builds_in_a_fresh_interpreter_once_whichever_runs_it(registry, monkeypatch, with_hygiene):
+    """In a whole run the hygiene probe's interpreter makes the fresh-process build; selected alone, the
+    check starts its own. Both catch a seed taken from ``hash()`` of a string, and no build is made twice."""
+    import subprocess
+
+    from openzoo.conformance import run_conformance
+
+    started: list[list[str]] = []
+    real_popen = subprocess.Popen
+
+    def popen(args, *rest, **kwargs):
+        started.append([str(a) for a in args])
+        return real_popen(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    select = ["check_model_seed_gives_same_weights*"]
+    if with_hygiene:
+        select.append("check_plugin_leaves_process_state_unchanged")
+    (report,) = run_conformance(["fixture-bad-process-seed"], registry=registry, select=select)
+    failed = {r.check: r.message for r in report.records if r.status == "failed"}
+    assert "head.weight differ between a build here and one in a fresh process" in failed.pop(
+        "check_model_seed_gives_same_weights(preset=tiny)"
+    )
+    assert failed == {}
+    probes = [next(a for a in args if a.startswith("openzoo.conformance.")) for args in started if "-m" in args]
+    expected = ["openzoo.conformance.hygiene_probe"] if with_hygiene else ["openzoo.conformance.seed_probe"]
+    assert probes == expected

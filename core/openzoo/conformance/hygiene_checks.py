@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from openzoo.conformance.declaration import check, fail
+from openzoo.conformance.seed_probe import other_hash_seed
 from openzoo.conformance.subjects import PluginSubject
 from openzoo.tasks import TEXT_GENERATION
 
@@ -70,6 +71,8 @@ def _plan(subject: PluginSubject) -> dict[str, Any]:
                     "config": dict(spec.test_presets[0].config),
                     "dataset": registry.dataset(name).loader,
                     "options": {"max_new_tokens": 2} if spec.task == TEXT_GENERATION else {},
+                    # built once more each, from seed 0, for check_model_seed_gives_same_weights
+                    "seed_builds": {preset.name: dict(preset.config) for preset in spec.test_presets},
                 }
             )
     return {
@@ -103,6 +106,7 @@ def _run_probe(subject: PluginSubject) -> dict[str, Any]:
         plan_path, report_path = Path(raw) / "plan.json", Path(raw) / "report.json"
         plan_path.write_text(json.dumps(_plan(subject), default=str), encoding="utf-8")
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+        env["PYTHONHASHSEED"] = other_hash_seed()  # its seed-0 builds serve the seed check's fresh interpreter
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         try:
             done = subprocess.run(

@@ -202,9 +202,7 @@ class Probe:
         self.phase = "start"
         #: Whether the audit hook records writes (off once the phases are done).
         self.active = True
-        self.report: dict[str, list[dict[str, str]]] = {
-            k: [] for k in ("changes", "reseeded", "writes", "failures", "moved")
-        }
+        self.report: dict[str, Any] = {k: [] for k in ("changes", "reseeded", "writes", "failures", "moved")}
 
     def note(self, key: str, detail: str) -> None:
         self.report[key].append({"phase": self.phase, "detail": detail})
@@ -296,7 +294,28 @@ def run_plan(plan: dict[str, Any], probe: Probe) -> dict[str, Any]:
         probe.run(f"load dataset {dataset['name']}", lambda d=dataset: load_all(d["loader"]), repeat=True)
     for model in plan["models"]:
         _probe_model(probe, model, sandbox)
+    probe.active = False  # the seed builds are the suite's own work, not the plugin's
+    probe.report["seed_digests"] = {model["name"]: _seed_builds(model) for model in plan["models"]}
     return probe.report
+
+
+def _seed_builds(model: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Each test preset built from seed 0 as :mod:`.seed_probe` builds it: ``{preset: tensor digests}``.
+
+    This interpreter runs with another hash seed than the suite's (see ``hygiene_checks``), so
+    check_model_seed_gives_same_weights compares with these instead of starting one more. A preset
+    that does not build here is left out; the check then builds it in its own interpreter.
+    """
+    from openzoo.conformance.seed_probe import build_digests
+
+    out = {}
+    for preset, config in model.get("seed_builds", {}).items():
+        request = {"factory": model["factory"], "loader": model["dataset"], "config": config, "seed": 0}
+        try:
+            out[preset] = build_digests(request)
+        except Exception:  # noqa: BLE001 -- the seed check builds it itself and reports the error
+            continue
+    return out
 
 
 def _seeded_predict(built: Any, model: dict[str, Any]) -> Any:

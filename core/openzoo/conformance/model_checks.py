@@ -263,6 +263,8 @@ def start_build_elsewhere(subject: ModelSubject, *, preset: str, seed: int = 0) 
 
     Started once per (subject, preset, seed) and killed when the subject is collected; the
     runner starts it ahead of the component's first check so the import overlaps other checks.
+    Returns ``None``, starting nothing, when the plugin's hygiene probe already built it
+    (:func:`_hygiene_digests`).
     """
     import json
     import os
@@ -270,9 +272,13 @@ def start_build_elsewhere(subject: ModelSubject, *, preset: str, seed: int = 0) 
     import sys
     import weakref
 
+    from openzoo.conformance.seed_probe import other_hash_seed
+
     started = subject.__dict__.setdefault("_builds_elsewhere", {})
     if (preset, seed) in started:
         return started[(preset, seed)]
+    if seed == 0 and _hygiene_digests(subject, preset) is not None:
+        return None  # the plugin's hygiene probe built it in its fresh interpreter already
     dataset = subject.registry.dataset(subject.test_dataset_name)
     request = {
         "factory": subject.spec.factory,
@@ -282,7 +288,7 @@ def start_build_elsewhere(subject: ModelSubject, *, preset: str, seed: int = 0) 
     }
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-    env["PYTHONHASHSEED"] = str((int(os.environ.get("PYTHONHASHSEED", "0") or 0) + 1) % 4294967296)
+    env["PYTHONHASHSEED"] = other_hash_seed()
     process = subprocess.Popen(
         [sys.executable, "-m", "openzoo.conformance.seed_probe"],
         stdin=subprocess.PIPE,
@@ -300,11 +306,28 @@ def start_build_elsewhere(subject: ModelSubject, *, preset: str, seed: int = 0) 
     return process
 
 
+def _hygiene_digests(subject: ModelSubject, preset: str) -> dict[str, str] | None:
+    """The digests of the seed-0 build of ``preset`` that the plugin's hygiene probe made, if it ran already.
+
+    The probe (:mod:`.hygiene_probe`) is a fresh interpreter with another hash seed too, so when the
+    plugin's process checks ran before this model's checks, as they do in a whole run, its build serves
+    the seed check and no second interpreter starts. ``None`` when it did not run or could not build.
+    """
+    owner = subject.plugin_subject
+    report = vars(owner).get("_hygiene_report") if owner is not None else None
+    if not isinstance(report, dict):
+        return None
+    digests = report.get("seed_digests", {}).get(subject.spec.name, {}).get(preset)
+    return digests if isinstance(digests, dict) and digests else None
+
+
 def _build_elsewhere(subject: ModelSubject, preset: str, seed: int) -> dict[str, str]:
     """Return the tensor digests of the build in a fresh interpreter (see :func:`start_build_elsewhere`)."""
     import json
     import subprocess
 
+    if seed == 0 and (digests := _hygiene_digests(subject, preset)) is not None:
+        return digests
     process = start_build_elsewhere(subject, preset=preset, seed=seed)
     try:
         stdout, stderr = process.communicate(timeout=SEED_PROBE_TIMEOUT)
@@ -331,8 +354,9 @@ def _build_elsewhere(subject: ModelSubject, preset: str, seed: int) -> dict[str,
 def check_model_seed_gives_same_weights(subject: ModelSubject, *, preset: str) -> None:
     """Building twice after ``torch.manual_seed(0)`` gives identical weights and outputs, in this process and in a fresh one.
 
-    The second build runs in a fresh interpreter with another hash seed, so an
-    initialisation that depends on process state shows too. Why: runs must be
+    The second build runs in a fresh interpreter with another hash seed (the hygiene
+    probe's, when the plugin's checks ran first), so an initialisation that depends on
+    process state shows too. Why: runs must be
     reproducible from their seed; an initialisation that draws from an unseeded
     generator (``random``, ``numpy.random``, ``os.urandom``, a fresh ``torch.Generator``)
     or seeds one from the clock, a PID or ``hash()`` of a string (randomised per process)

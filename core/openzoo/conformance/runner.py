@@ -118,6 +118,7 @@ def plan_plugin(registry: Registry, record: PluginRecord, *, device: str = "cpu"
         if kind not in _SUBJECTS:
             continue
         subject = _SUBJECTS[kind](spec, registry=registry, device=device, plugin=record.name)
+        subject.plugin_subject = plugin
         planned.extend(PlannedCheck(subject, f) for f in checks_for(subject))
     return planned
 

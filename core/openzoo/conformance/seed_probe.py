@@ -14,7 +14,15 @@ import json
 import sys
 from typing import Any
 
-__all__ = ["build_digests", "tensor_digests"]
+__all__ = ["build_digests", "other_hash_seed", "tensor_digests"]
+
+
+def other_hash_seed() -> str:
+    """Return a ``PYTHONHASHSEED`` other than this process's, for a fresh interpreter that must differ from it."""
+    import os
+
+    current = os.environ.get("PYTHONHASHSEED", "")
+    return str((int(current) + 1) % 4294967296) if current.isdigit() else "1"  # unset or "random": any fixed one
 
 
 def tensor_digests(state_dict: Any) -> dict[str, str]:

@@ -44,6 +44,9 @@ class Subject:
         self.device = device
         #: The entry-point name of the plugin the component belongs to.
         self.plugin = plugin
+        #: The plugin's own subject, when the component was planned with its plugin (``plan_plugin``):
+        #: checks may read what the plugin's checks found (the hygiene probe's report), never start it.
+        self.plugin_subject: PluginSubject | None = None
 
     @property
     def name(self) -> str:
