@@ -214,6 +214,10 @@ PLANTED = {
         "raised ValueError, not BadInputError",
     ),
     # -- suite 1.11: declared choices are passed as the command line parses them (new string objects)
+    "fixture-more-bad-hub-first": (
+        "model:bad-hub-first::check_model_starts_from_a_checkpoint_path_as_typed(preset=tiny)",
+        "(given as '~/saved' from HOME)",
+    ),
     "fixture-more-bad-identity-choice": (
         "model:bad-identity-choice::check_model_predict_option_choices_are_not_inert(preset=tiny)",
         "rounding (choices ['exact', '2'])",
@@ -342,6 +346,7 @@ def test_clean_fixture_passes_every_check_of_the_new_categories(more_reports):
         "check_model_option_acts",
         "check_model_stream_joins_to_predicted_text",
         "check_generation_stop_strings_cut_only_the_continuation",
+        "check_model_starts_from_a_checkpoint_path_as_typed",
         "check_dataset_training_split_holds_every_class",
         "check_dataset_loads_its_sample_variants",
     } <= ran

@@ -140,6 +140,8 @@ CHECKS: tuple[Callable[..., Any], ...] = (
     generation_checks.check_generation_predict_uses_the_kv_cache,
     # -- suite 1.11: stop strings in the continuation only, and held back whole
     stream_checks.check_generation_stop_strings_cut_only_the_continuation,
+    # -- suite 1.12: a checkpoint path as the user typed it
+    finetune_checks.check_model_starts_from_a_checkpoint_path_as_typed,
     default_checks.check_model_predict_defaults_match_declared_options,
     default_checks.check_dataset_loader_defaults_match_declared_options,
     dataloader_checks.check_dataset_reads_the_same_through_dataloader_workers,
@@ -289,6 +291,7 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
 def _round_three_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Callable[..., Any]]:
     """Suite 1.4: paths only a saved checkpoint reaches, label-count boundaries, options that must act."""
     yield partial(finetune_checks.check_model_starts_from_a_saved_checkpoint, **p)
+    yield partial(finetune_checks.check_model_starts_from_a_checkpoint_path_as_typed, **p)
     if spec.task in finetune_checks.CLASSIFICATION_TASKS:
         yield partial(finetune_checks.check_model_fine_tunes_a_checkpoint_on_other_labels, **p)
     yield partial(finetune_checks.check_model_refuses_a_damaged_checkpoint, **p)

@@ -18,8 +18,11 @@ passes as "not supported".
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +32,7 @@ from openzoo.conformance.relabelled_data import extra_class, renamed
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.tampering import WEIGHTS, rewrite_weights
 from openzoo.conformance.task_inputs import raw_input, sample_examples
-from openzoo.errors import BadInputError, OpenzooError
+from openzoo.errors import BadInputError, ConformanceError, OpenzooError
 from openzoo.tasks import IMAGE_CLASSIFICATION, TEXT_CLASSIFICATION, TEXT_GENERATION
 
 __all__ = [
@@ -40,6 +43,7 @@ __all__ = [
     "check_model_fine_tunes_a_checkpoint_on_other_labels",
     "check_model_handles_each_damaged_checkpoint_file",
     "check_model_refuses_a_damaged_checkpoint",
+    "check_model_starts_from_a_checkpoint_path_as_typed",
     "check_model_starts_from_a_saved_checkpoint",
 ]
 
@@ -79,7 +83,7 @@ def _save_nudged(subject: ModelSubject, preset: str, directory: Path) -> tuple[A
 
 
 def _start(
-    subject: ModelSubject, preset: str, dataset: Any, directory: Path, *, what: str, optional: bool = False
+    subject: ModelSubject, preset: str, dataset: Any, directory: Path | str, *, what: str, optional: bool = False
 ) -> Any | None:
     """Return ``create(config, dataset, pretrained=directory)``; ``None`` when it refuses with ``BadInputError``.
 
@@ -175,6 +179,98 @@ def check_model_starts_from_a_saved_checkpoint(subject: ModelSubject, *, preset:
             _same_weights(subject, alone, saved, "without a dataset: the checkpoint as it is")
         if subject.spec.hf_auto_class and (directory / WEIGHTS).is_file():
             _starts_from_a_foreign_checkpoint(subject, preset, directory, Path(tmp) / "foreign", saved)
+
+
+#: How a user may type the checkpoint directory ``<parent>/saved``: (``pretrained``, working directory, ``HOME``).
+_SPELLINGS = (("saved", "parent", None), ("./saved", "parent", None), ("~/saved", "elsewhere", "parent"))
+
+
+@contextmanager
+def _typed_from(cwd: Path, home: Path | None) -> Iterator[None]:
+    """Run with ``cwd`` as the working directory and, when given, ``home`` as ``HOME``; restore both."""
+    before, old_home = os.getcwd(), os.environ.get("HOME")
+    os.chdir(cwd)
+    if home is not None:
+        os.environ["HOME"] = str(home)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+        if home is not None:
+            if old_home is None:
+                os.environ.pop("HOME", None)
+            else:
+                os.environ["HOME"] = old_home
+
+
+def _seeded_start(subject: ModelSubject, preset: str, pretrained: Path | str, *, what: str) -> Any | None:
+    """:func:`_start` from torch seed 0, so whatever it draws (a head it re-initialises) is the same on each call."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return _start(subject, preset, subject.dataset, pretrained, what=what)
+
+
+@check(kind="model", level="recommended", applies_to="every test preset")
+def check_model_starts_from_a_checkpoint_path_as_typed(subject: ModelSubject, *, preset: str) -> None:
+    """``pretrained`` relative to the working directory, with ``./`` or under ``~`` starts as the absolute path does.
+
+    The test preset is saved, nudged, in a directory ``saved`` and started from by its
+    absolute path; then ``create`` gets it as ``saved`` and ``./saved`` from its parent, and
+    as ``~/saved`` with ``HOME`` at the parent and another working directory. Each must give
+    the weights and the answers of the absolute path's start (every start from torch seed 0).
+    Skipped when the absolute path is refused or fails: check_model_starts_from_a_saved_checkpoint
+    judges that, and whether the weights are the saved ones.
+
+    Why: ``--from-pretrained`` and the ``from_pretrained`` key of a run's config file pass the
+    path as the user typed it. Hugging Face's ``from_pretrained`` takes ``~/model`` for a hub id,
+    and a plugin that tells a path from a hub id by its own rule may send ``~/model`` or
+    ``model`` to the hub, or look for ``./model`` elsewhere. Fix: expand ``~``
+    (``os.path.expanduser``) and take any existing directory as local before trying the hub.
+    """
+    with tempfile.TemporaryDirectory(prefix="openzoo-pretrained-") as tmp:
+        places = {"parent": Path(tmp).resolve(), "elsewhere": Path(tmp).resolve() / "elsewhere"}
+        places["elsewhere"].mkdir()
+        directory = places["parent"] / "saved"
+        directory.mkdir()
+        _save_nudged(subject, preset, directory)
+        try:
+            absolute = _seeded_start(subject, preset, directory, what="as an absolute path")
+        except ConformanceError:
+            absolute = None
+        if absolute is None:
+            raise CheckSkipped(
+                "create(pretrained=DIR) does not start from the absolute path; "
+                "check_model_starts_from_a_saved_checkpoint judges that"
+            )
+        weights, want = _state(absolute), _answers(subject, absolute)
+        for spelling, cwd, home in _SPELLINGS:
+            what = f"given as {spelling!r} from {'HOME' if home else 'its parent directory'}"
+            with _typed_from(places[cwd], places[home] if home else None):
+                started = _seeded_start(subject, preset, spelling, what=what)
+                if started is None:
+                    raise fail(
+                        subject,
+                        "create(pretrained=...) must start from a directory however the user typed its path",
+                        f"BadInputError for {spelling!r}, though the absolute path loads",
+                        "expand '~' (os.path.expanduser) and take an existing directory as local before the hub",
+                    )
+            differing = state_dict_differences(_state(started), weights)
+            got = _answers(subject, started)
+            if differing or got != want:
+                observed = (
+                    f"{', '.join(differing[:5])} differ from the start by absolute path"
+                    if differing
+                    else f"predict gave {got[:200]} instead of {want[:200]}"
+                )
+                raise fail(
+                    subject,
+                    "create(pretrained=...) must start from the same checkpoint however its path is typed",
+                    f"{observed} ({what})",
+                    "resolve the path once (os.path.expanduser, then the working directory) and read every file "
+                    "of the checkpoint from it",
+                )
 
 
 def _starts_from_a_foreign_checkpoint(

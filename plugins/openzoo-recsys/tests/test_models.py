@@ -135,6 +135,14 @@ def test_create_from_pretrained_directory_continues_from_saved_weights(tiny_mf, 
     assert torch.equal(again.module.user_factors.weight, tiny_mf.module.user_factors.weight)
 
 
+def test_create_from_pretrained_and_load_expand_a_home_relative_path(tiny_mf, planted, tmp_path, monkeypatch):
+    tiny_mf.save(tmp_path / "saved")
+    monkeypatch.setenv("HOME", str(tmp_path))  # as a config file or --from-pretrained=~/... passes it
+    again = MFModel.create(config={}, dataset=planted, pretrained="~/saved")
+    assert torch.equal(again.module.user_factors.weight, tiny_mf.module.user_factors.weight)
+    assert torch.equal(MFModel.load("~/saved").module.user_factors.weight, tiny_mf.module.user_factors.weight)
+
+
 def test_mf_clips_evaluation_scores_to_the_rating_range(tiny_mf, planted):
     with torch.no_grad():
         tiny_mf.module.user_bias.weight.fill_(10.0)

@@ -80,6 +80,15 @@ def test_from_pretrained_with_the_same_classes_keeps_the_head(tiny_model, tester
     torch.testing.assert_close(tuned.module.classifier.weight, tiny_model.module.classifier.weight)
 
 
+def test_from_pretrained_and_load_expand_a_home_relative_path(tiny_model, tester, tmp_path, monkeypatch):
+    tiny_model.save(tmp_path / "saved")
+    monkeypatch.setenv("HOME", str(tmp_path))  # as a config file or --from-pretrained=~/... passes it
+    tuned = ViTClassifier.create(config=tester.get_config(), dataset=tester.dataset(), pretrained="~/saved")
+    torch.testing.assert_close(tuned.module.classifier.weight, tiny_model.module.classifier.weight)
+    loaded = ViTClassifier.load("~/saved")
+    torch.testing.assert_close(loaded.module.classifier.weight, tiny_model.module.classifier.weight)
+
+
 def test_from_pretrained_uses_the_checkpoint_architecture_and_processor(tiny_model, tester, tmp_path):
     tiny_model.save(tmp_path)
     tuned = ViTClassifier.create(

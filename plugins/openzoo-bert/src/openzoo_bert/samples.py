@@ -165,9 +165,10 @@ def _declared_label_cases(path: str) -> dict[str, tuple[dict[str, str], str]]:
 def write_malformed_csv_samples(directory: Path) -> dict[str, tuple[dict[str, str], str]]:
     """Write broken CSV files and options.
 
-    A row with more fields than the header, a row whose text is blank, a split column without ``train``, a header field longer
-    than the csv module's field size limit (``csv.Error`` while reading line 1), and a good file read
-    with a ``labels`` option that names one label, names one twice, or has an empty name.
+    A row with more fields than the header, a header without rows, a row whose text is blank, a split
+    column without ``train``, a file in Latin-1, a header field longer than the csv module's field size
+    limit (``csv.Error`` while reading line 1), and a good file read with a ``labels`` option that names
+    one label, names one twice, or has an empty name.
     """
     good = [[text, "positive" if label else "negative"] for text, label in sentences(8, seed=3)]
     extra = _csv_file(Path(directory) / "extra-field.csv", [["text", "label"], *good[:4], [*good[4], "surplus"]])
@@ -180,12 +181,14 @@ def write_malformed_csv_samples(directory: Path) -> dict[str, tuple[dict[str, st
     blank = _csv_file(
         Path(directory) / "blank-text.csv", [["text", "label"], *good[:2], ["   ", good[2][1]], *good[3:]]
     )
+    header_only = _csv_file(Path(directory) / "header-only.csv", [["text", "label"]])
     latin1 = Path(directory) / "latin1.csv"
     latin1.write_bytes(b"text,label\nA fine film.,positive\nUn caf\xe9 cr\xe8me.,negative\n")
     return {
         "a row with more fields than the header": ({"path": extra}, "3 fields but the header has 2"),
         "a row whose text is blank": ({"path": blank}, "line 4: empty text"),
         "a file in Latin-1, not UTF-8": ({"path": str(latin1)}, "latin1.csv, line 3: not valid UTF-8"),
+        "a header and no rows": ({"path": header_only}, "header-only.csv: the file has a header but no rows of data"),
         "a split column without train": ({"path": no_train, "split_field": "split"}, "no row has split 'train'"),
         "a header field longer than the csv field size limit": (
             {"path": huge_header},
@@ -198,8 +201,9 @@ def write_malformed_csv_samples(directory: Path) -> dict[str, tuple[dict[str, st
 def write_malformed_jsonl_samples(directory: Path) -> dict[str, tuple[dict[str, str], str]]:
     """Write broken JSON Lines files and options.
 
-    A line that is not JSON, a record whose text is blank, a split field without ``train``, and a good file read with a ``labels``
-    option that names one label, names one twice, or has an empty name.
+    A line that is not JSON, a file of blank lines only, a record whose text is blank, a split field
+    without ``train``, and a good file read with a ``labels`` option that names one label, names one
+    twice, or has an empty name.
     """
     good = [{"text": text, "label": label} for text, label in sentences(8, seed=4)]
     broken = Path(directory) / "broken-line.jsonl"
@@ -213,8 +217,11 @@ def write_malformed_jsonl_samples(directory: Path) -> dict[str, tuple[dict[str, 
     blank = Path(directory) / "blank-text.jsonl"
     blanked = [*good[:2], {**good[2], "text": " \t "}, *good[3:]]
     blank.write_text("".join(json.dumps(row) + "\n" for row in blanked), encoding="utf-8")
+    empty = Path(directory) / "blank-lines.jsonl"
+    empty.write_text("\n  \n\n", encoding="utf-8")
     return {
         "a line that is not JSON": ({"path": str(broken)}, "line 4: malformed JSON"),
+        "a file of blank lines only": ({"path": str(empty)}, "blank-lines.jsonl: the file is empty"),
         "a record whose text is blank": ({"path": str(blank)}, "line 3: empty text"),
         "a split field without train": (
             {"path": str(no_train), "split_field": "split"},

@@ -75,7 +75,7 @@ def read(directory: str | os.PathLike[str]) -> Checkpoint:
 
     :raises BadInputError: when a file is missing or is not an openzoo-recsys checkpoint.
     """
-    source = Path(directory)
+    source = Path(directory).expanduser()  # '~/runs/x/model' as typed in a config file or --from-pretrained=
     if not source.is_dir():
         raise BadInputError(f"{source}: not a directory; pass the model directory a run saved (RUN/model)")
     missing = [name for name in (WEIGHTS_FILE, CONFIG_FILE, ID_MAPS_FILE) if not (source / name).is_file()]

@@ -64,7 +64,8 @@ class ViTClassifier:
         options = architecture_options(config)
         labels = _dataset_labels(dataset)
         if pretrained is not None:
-            return cls._from_pretrained(str(pretrained), labels)
+            # '~/model' is a local path (a hub id never starts with '~'): transformers would read it as a repo id
+            return cls._from_pretrained(os.path.expanduser(str(pretrained)), labels)
         if labels is None:
             raise BadInputError(
                 "vit: a new model needs the class names; pass a dataset whose info['labels'] lists them "
@@ -109,7 +110,7 @@ class ViTClassifier:
 
         :raises BadInputError: when ``directory`` is not a saved model or its weights do not match its config.
         """
-        path = Path(directory)
+        path = Path(directory).expanduser()
         if not (path / "config.json").is_file():
             raise BadInputError(f"vit: {str(path)!r} is not a saved model directory (no config.json in it)")
         from transformers import ViTForImageClassification
