@@ -205,6 +205,11 @@ CLEAN_IDS_SNAPSHOT = sorted(
     ]
     + [f"model:{name}::check_model_refuses_an_empty_training_split(preset=tiny)" for name in ("fix-clf", "fix-lm")]
     + ["model:fix-lm::check_generation_predict_uses_the_kv_cache(preset=tiny)"]
+    # suite 1.12: a checkpoint path as the user typed it
+    + [
+        f"model:{name}::check_model_starts_from_a_checkpoint_path_as_typed(preset=tiny)"
+        for name in ("fix-clf", "fix-lm")
+    ]
 )
 
 
