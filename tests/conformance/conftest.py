@@ -106,6 +106,14 @@ def registry_beside_base(fixture_path: Path) -> Callable[[dict[str, str], str], 
     return make
 
 
+#: The checks that start a fresh interpreter importing torch (seconds each): the self-tests run them on
+#: the clean fixtures and on those planted with a defect they catch, and leave them out elsewhere.
+FRESH_INTERPRETER_CHECKS = [
+    "check_plugin_leaves_process_state_unchanged",
+    "check_plugin_runs_hermetically",
+    "check_model_seed_gives_same_weights",
+]
+
 #: The fixtures whose seed check runs: it builds each model a second time in a fresh interpreter
 #: (seconds each), so the other planted-defect fixtures leave it out to keep the self-test quick.
 SEED_CHECKED = ("fixture-clean", "fixture-bad-init", "fixture-bad-process-seed")
@@ -142,12 +150,7 @@ def _fixture_reports(registry: Registry) -> dict:
     reports += run_conformance(
         [n for n in names if n not in SEED_CHECKED],
         registry=registry,
-        # the process checks start a fresh interpreter that imports torch, as the seed check does; the
-        # fixtures planted with their defects run them in test_mutation_score_checks.py
-        deselect=[
-            "check_model_seed_gives_same_weights*",
-            "check_plugin_leaves_process_state_unchanged",
-            "check_plugin_runs_hermetically",
-        ],
+        # the fixtures planted with these defects run them in test_mutation_score_checks.py
+        deselect=FRESH_INTERPRETER_CHECKS,
     )
     return {report.plugin: report for report in reports}

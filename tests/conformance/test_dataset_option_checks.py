@@ -15,6 +15,8 @@ from openzoo import BadInputError, Option
 from openzoo.conformance.declared_range_checks import at_bound_values, inside_values, names_option, try_value
 from openzoo.conformance.option_checks import outside_values
 
+from .conftest import FRESH_INTERPRETER_CHECKS
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 RANGES = {
@@ -59,14 +61,6 @@ PLANTED = {
         "test=0.1 gives 'test' 42 and 'train' 6 examples, test=0.2 gives 36 and 12",
     ),
 }
-
-
-#: The checks that start a fresh interpreter importing torch (seconds each).
-FRESH_INTERPRETER_CHECKS = [
-    "check_plugin_leaves_process_state_unchanged",
-    "check_plugin_runs_hermetically",
-    "check_model_seed_gives_same_weights",
-]
 
 
 @pytest.fixture(scope="module")

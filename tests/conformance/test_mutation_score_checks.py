@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import FRESH_INTERPRETER_CHECKS
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 MORE = {
@@ -281,15 +283,8 @@ ALSO_FAILS = {
 }
 
 
-#: The fixtures whose process checks run: each starts a fresh interpreter that imports torch (seconds;
-#: the seed check builds every model again in one, which was three quarters of this module's time), so
-#: the other planted fixtures, whose defects are elsewhere, leave the three out to keep the self-test quick.
+#: The fixtures whose fresh-interpreter checks run (the other planted fixtures' defects are elsewhere).
 PROCESS_CHECKED = ("fixture-more-clean", "fixture-more-bad-reseed", "fixture-more-bad-absolute-path")
-PROCESS_CHECKS = [
-    "check_plugin_leaves_process_state_unchanged",
-    "check_plugin_runs_hermetically",
-    "check_model_seed_gives_same_weights",
-]
 
 
 @pytest.fixture(scope="module")
@@ -299,7 +294,7 @@ def more_reports(registry_beside_base) -> dict:
     registry = registry_beside_base(MORE, "openzoo-fixtures-more")
     reports = run_conformance([n for n in MORE if n in PROCESS_CHECKED], registry=registry)
     reports += run_conformance(
-        [n for n in MORE if n not in PROCESS_CHECKED], registry=registry, deselect=PROCESS_CHECKS
+        [n for n in MORE if n not in PROCESS_CHECKED], registry=registry, deselect=FRESH_INTERPRETER_CHECKS
     )
     return {report.plugin: report for report in reports}
 

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from openzoo.conformance.declaration import CheckSkipped, check, fail
 from openzoo.conformance.model_runtime import collate, forward, state_dict_differences
@@ -188,19 +189,13 @@ _SPELLINGS = (("saved", "parent", None), ("./saved", "parent", None), ("~/saved"
 @contextmanager
 def _typed_from(cwd: Path, home: Path | None) -> Iterator[None]:
     """Run with ``cwd`` as the working directory and, when given, ``home`` as ``HOME``; restore both."""
-    before, old_home = os.getcwd(), os.environ.get("HOME")
+    before = os.getcwd()
     os.chdir(cwd)
-    if home is not None:
-        os.environ["HOME"] = str(home)
     try:
-        yield
+        with patch.dict(os.environ, {"HOME": str(home)} if home is not None else {}):
+            yield
     finally:
         os.chdir(before)
-        if home is not None:
-            if old_home is None:
-                os.environ.pop("HOME", None)
-            else:
-                os.environ["HOME"] = old_home
 
 
 def _seeded_start(subject: ModelSubject, preset: str, pretrained: Path | str, *, what: str) -> Any | None:
