@@ -2,7 +2,8 @@
 
 The ``ozrec`` fixtures ship ``conformance-record.json`` (written by ``ozrec/make_record.py``): the
 clean plugin does what it records, the changed one retuned a constant under the recorded version,
-the stale one ships the record of an older version.
+the stale one ships the record of an older version, the restated one names another class range in
+its refusal of a label than the one it recorded.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from openzoo.conformance.behaviour_record import (
     RELATIVE_TOLERANCE,
     differences,
     read_record,
+    refusal,
+    stated_numbers,
 )
+from openzoo.errors import BadInputError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORDED = {
@@ -71,6 +75,45 @@ def test_a_record_of_another_version_fails_before_anything_is_observed(recorded_
     failed = _failed(recorded_reports["fixture-recorded-bad-stale-record"])
     assert set(failed) == {f"plugin:fixture-recorded-bad-stale-record::{CHECK}"}
     assert "a record of version '0.0.9', version '0.1.0' installed" in next(iter(failed.values()))
+
+
+def test_a_number_a_refusal_states_that_moved_under_the_recorded_version_fails_the_record_check(recorded_reports):
+    failed = _failed(recorded_reports["fixture-recorded-bad-restated-refusal"])
+    assert set(failed) == {f"plugin:fixture-recorded-bad-restated-refusal::{CHECK}"}
+    message = next(iter(failed.values()))
+    # each refusal of a label names the range 0..2 now; the answers and losses did not move
+    assert "got 3 difference(s)" in message
+    assert "model:restated-clf.preset=tiny.collate_refusals.label -1.facts[2]: 1 -> 2" in message
+    assert "collate_refusals.label 2 (the dataset has 2 classes, 0..1).facts[1]: 1 -> 2" in message
+    assert "collate_refusals.label None.facts[1]: 1 -> 2" in message
+    assert ".loss:" not in message and ".predict:" not in message
+
+
+def test_a_refusal_states_its_whole_numbers_without_paths_addresses_or_digits_of_words():
+    assert stated_numbers("/tmp/tmp3x9/run-2/ratings.csv:7: expected 4 fields, found 3") == [3, 4, 7]
+    assert stated_numbers(r"C:\data9\u.data:12: bad") == [12]
+    assert stated_numbers("labels are class indices 0..1 into ['neg', 'pos']") == [0, 1]
+    assert stated_numbers("not a gzip, bz2 or fp16 file at 0x7f3a9c; item i31; a hub id like org/model-7b") == []
+    assert stated_numbers("line 10, column 2; line 3") == [2, 3, 10]  # in order of value: hash-ordered lists agree
+    assert refusal(BadInputError("line 3: expected 4 fields")) == {"error": "BadInputError", "facts": [3, 4]}
+    # another library's words are not the plugin's: only the type is kept
+    assert refusal(ValueError("invalid literal at 0x1 line 3"), "refused") == {"refused": "ValueError"}
+
+
+def test_a_record_made_before_an_observation_existed_is_not_judged_on_it():
+    before = {"load": {"error": "BadInputError"}, "predict": [1]}
+    after = {
+        "load": {"error": "BadInputError", "facts": [3]},
+        "predict": [1],
+        "collate_refusals": {"label -1": {"error": "BadInputError", "facts": [0, 1]}},
+        "predict_unusual_variants": {"fallback=popular": {}},
+    }
+    assert differences(before, after) == []
+    # a record that holds the facts is judged on them
+    assert differences({"load": {"error": "BadInputError", "facts": [3]}}, {"load": {"error": "x"}}) == [
+        "load.error: 'BadInputError' -> 'x'",
+        "load.facts: recorded, no longer observed",
+    ]
 
 
 def test_a_plugin_without_a_record_is_not_asked_for_one(fixture_path, registry_beside_base):

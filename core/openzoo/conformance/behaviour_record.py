@@ -12,11 +12,20 @@ observes, on the CPU with seed 0:
   dataset with a sample, the same under every value of each option with choices; for each
   declared malformed file, what the loader makes of it (its error type, or the digests when
   it loads) as declared and under every value of each option with choices;
+- of every refusal (an exception where a load, ``collate`` or ``predict`` gives up), the
+  exception's type and, for an :class:`openzoo.OpenzooError`, the integers its message states --
+  the line and column numbers, field counts and class ranges a user acts on -- with paths and
+  addresses taken out (suite 1.13). The wording is free; a line number or a range that moves is
+  a change of behaviour;
 - every model's test presets on five examples of its test dataset: the loss and the task's
   main output before training, the losses of five Adam steps (lr 1e-2, eval mode), the
   outputs after them, and what ``predict`` returns for the examples' raw inputs, with the
   default options and under every other choice, bool value and declared bound of each predict
-  option (seeded, so sampled answers are recorded too).
+  option (seeded, so sampled answers are recorded too); ``predict`` on the task's valid but
+  unusual inputs (non-Latin text, RGBA images, unknown users), under the default options and
+  under every other choice and bool value of each predict option (``fallback=popular`` for an
+  unknown user, suite 1.13); and, for classifiers and recommenders, what ``collate`` makes of a
+  target outside the label space (a class index one past the last, an unknown user).
 
 It writes them, with the distribution's version, as ``conformance-record.json`` in the
 plugin's top-level package (it ships in the wheel). The check
@@ -35,6 +44,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -52,6 +62,8 @@ __all__ = [
     "observe",
     "read_record",
     "record_location",
+    "refusal",
+    "stated_numbers",
     "write_record",
 ]
 
@@ -75,6 +87,11 @@ LARGEST_PROBED_SIZE = 64
 OUTPUT_VALUES = 32
 #: Characters of JSON above which a value of a dataset's ``info`` is kept as a digest.
 INFO_CHARACTERS = 400
+#: Paths (``/tmp/x/y.csv``, ``C:\\data``, the ``/bert-base`` of a hub id) and addresses (``0x7f..``) in a
+#: refusal's message: their digits are not facts the plugin states.
+_PATH = re.compile(r"(?:\b[A-Za-z]:)?[\\/][^\s'\"`,;:()\[\]{}<>]*")
+_ADDRESS = re.compile(r"\b0[xX][0-9a-fA-F]+\b")
+_INTEGER = re.compile(r"\b\d+\b")
 #: Spec fields that are prose: rewording them is not a change of behaviour.
 _PROSE = frozenset({"description", "help", "origin", "source"})
 #: Spec fields added after records were first written (suite 1.7): left out while at their default,
@@ -267,6 +284,29 @@ def _splits(source: Any, directory: str | None) -> dict[str, Any]:
     return out
 
 
+def stated_numbers(message: str) -> list[int]:
+    """The integers ``message`` states, in ascending order, once paths and addresses are taken out.
+
+    ``"<dir>/ratings.csv:7: expected 4 fields, found 3"`` states ``[3, 4, 7]``. Only whole numbers
+    count: the digits of a word (``bz2``, ``fp16``, an id such as ``i31``) are no fact. The order
+    of the message is not kept, so a message that lists values in hash order states the same facts
+    in every process.
+    """
+    text = _ADDRESS.sub(" ", _PATH.sub(" ", message))
+    return sorted(int(digits) for digits in _INTEGER.findall(text))
+
+
+def refusal(exc: BaseException, key: str = "error") -> dict[str, Any]:
+    """What is recorded of a refusal: ``{key: the exception's type}``, and for an
+    :class:`openzoo.OpenzooError` (the plugin's own words) the numbers its message states as ``facts``."""
+    from openzoo.errors import OpenzooError
+
+    entry: dict[str, Any] = {key: type(exc).__name__}
+    if isinstance(exc, OpenzooError):
+        entry["facts"] = stated_numbers(str(exc))
+    return entry
+
+
 def _load_or_error(load: Any, directory: str | None) -> dict[str, Any]:
     from openzoo.errors import DataUnavailableError
 
@@ -274,8 +314,8 @@ def _load_or_error(load: Any, directory: str | None) -> dict[str, Any]:
         return _splits(load(), directory)
     except DataUnavailableError:
         return {"unavailable": True}
-    except Exception as exc:  # noqa: BLE001 -- a refusal is behaviour too: record which error
-        return {"error": type(exc).__name__}
+    except Exception as exc:  # noqa: BLE001 -- a refusal is behaviour too: record which error and what it states
+        return refusal(exc)
 
 
 def _observe_dataset(subject: DatasetSubject) -> dict[str, Any]:
@@ -388,25 +428,88 @@ def _observe_preset(subject: ModelSubject, preset: str) -> dict[str, Any]:
     unusual = _predict_unusual(subject, model)
     if unusual:
         entry["predict_unusual"] = unusual
+    unusual_variants = _predict_unusual_variants(subject, model)
+    if unusual_variants:
+        entry["predict_unusual_variants"] = unusual_variants
+    refusals = _collate_refusals(subject, model, examples)
+    if refusals:
+        entry["collate_refusals"] = refusals
     return entry
 
 
-def _predict_unusual(subject: ModelSubject, model: Any) -> dict[str, Any]:
+def _predict_unusual(subject: ModelSubject, model: Any, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """``predict`` on each valid but unusual input of the task (non-Latin text, emoji, RGBA, unknown users), one at a time.
 
-    A refusal is recorded by its exception's name. Tokenizer normalisation (CJK characters,
-    accents), alpha compositing and unknown-id fallbacks show only here.
+    A refusal is recorded by its exception's name and the numbers it states. Tokenizer
+    normalisation (CJK characters, accents), alpha compositing and unknown-id fallbacks show only here.
     """
+    import torch
+
     from openzoo.conformance.behaviour_checks import raw_predict_options
     from openzoo.conformance.input_checks import unusual_inputs
 
-    options = raw_predict_options(subject)
+    options = {**raw_predict_options(subject), **(overrides or {})}
     observed: dict[str, Any] = {}
     for description, value in unusual_inputs(subject.spec.task).items():
+        if overrides is not None:  # the variants are seeded (suite 1.13); the plain call is as it was recorded before
+            torch.manual_seed(0)
         try:
-            observed[description] = _plain(model.predict([value], **options))
+            with warnings.catch_warnings():  # a deprecated alias warns; its answer is what counts
+                warnings.simplefilter("ignore")
+                observed[description] = _plain(model.predict([value], **options))
         except Exception as exc:  # noqa: BLE001 -- a refusal is what is recorded
-            observed[description] = {"refused": type(exc).__name__}
+            observed[description] = refusal(exc, "refused")
+    return observed
+
+
+def _predict_unusual_variants(subject: ModelSubject, model: Any) -> dict[str, Any]:
+    """The unusual inputs under every other choice and bool value of each predict option (suite 1.13).
+
+    An option such as ``fallback=popular`` acts only on an input the defaults refuse (an unknown
+    user), so :func:`_predict_variants`, on the examples' own inputs, never sees it act.
+    """
+    from openzoo.conformance.option_checks import as_parsed
+
+    names = {option.name for option in subject.spec.predict_options}
+    observed: dict[str, Any] = {}
+    for option in subject.spec.predict_options:
+        values = [*option.choices, *([True, False] if option.type == "bool" else [])]
+        for value in values:
+            key = f"{option.name}={value}"
+            if value == option.default or key in observed:
+                continue
+            options: dict[str, Any] = {option.name: as_parsed(value)}
+            if "seed" in names and option.name != "seed":
+                options["seed"] = 0
+            if "max_new_tokens" in names and option.name != "max_new_tokens":
+                options["max_new_tokens"] = 4
+            observed[key] = _predict_unusual(subject, model, options)
+    return observed
+
+
+def _collate_refusals(subject: ModelSubject, model: Any, examples: Sequence[Any]) -> dict[str, Any]:
+    """What ``collate`` makes of three examples whose last target lies outside the label space (suite 1.13).
+
+    The targets are those of
+    :func:`~openzoo.conformance.semantics_checks.check_model_collate_refuses_targets_outside_its_label_space`;
+    a refusal is recorded by its type and the numbers it states (the range of class indices it
+    names), an acceptance as ``"accepted"``.
+    """
+    from openzoo.conformance.semantics_checks import targets_outside
+    from openzoo.tasks import IMAGE_CLASSIFICATION, RECOMMENDATION, TEXT_CLASSIFICATION
+
+    if subject.spec.task not in (TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION, RECOMMENDATION) or not examples:
+        return {}
+    observed: dict[str, Any] = {}
+    for field, value, description in targets_outside(subject):
+        damaged = [dict(example) for example in examples[:3]]
+        damaged[-1][field] = value
+        try:
+            model.collate(damaged)
+        except Exception as exc:  # noqa: BLE001 -- a refusal is what is recorded
+            observed[description] = refusal(exc)
+        else:
+            observed[description] = "accepted"
     return observed
 
 
@@ -442,7 +545,7 @@ def _predict_variants(subject: ModelSubject, model: Any, inputs: list[Any]) -> d
                     warnings.simplefilter("ignore")
                     observed[key] = _plain(model.predict(list(inputs), **options))
             except Exception as exc:  # noqa: BLE001 -- a refusal is behaviour too: record which error
-                observed[key] = {"error": type(exc).__name__}
+                observed[key] = refusal(exc)
     return observed
 
 
@@ -451,7 +554,7 @@ def _scalar(value: Any) -> float | None:
 
 
 #: Observations added after records were first made: a record made before them is not judged on them.
-ADDED_LATER = frozenset({"predict_unusual"})
+ADDED_LATER = frozenset({"predict_unusual", "predict_unusual_variants", "collate_refusals", "facts"})
 
 
 def differences(recorded: Any, observed: Any, where: str = "") -> list[str]:

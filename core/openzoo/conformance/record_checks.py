@@ -31,11 +31,16 @@ def check_plugin_behaviour_matches_its_record(subject: PluginSubject) -> None:
     (count and digest per split, and per value of each option with choices when a sample is
     declared), what the loader makes of each declared malformed file under each such value, and
     every model's test presets on five examples of its test dataset (the loss and main output, the
-    losses of five Adam steps, the outputs after them, and ``predict``'s records with the default
-    options and under each choice and declared bound of its options) -- and writes them with the distribution's version into the plugin's package. This check
-    observes again and compares: text, integers and digests exactly, floats within a relative
-    2e-4 (rounding differs across CPUs and thread counts by about 1e-6). A failure names the
-    library versions that differ from the record's (``made_with``), if any.
+    losses of five Adam steps, the outputs after them, ``predict``'s records with the default
+    options and under each choice and declared bound of its options, ``predict`` on the task's
+    unusual inputs under each choice, and what ``collate`` makes of a target outside the label
+    space) -- and writes them with the distribution's version into the plugin's package. Of each
+    refusal it keeps the exception's type and, for an ``OpenzooError``, the whole numbers its
+    message states (a line, a field count, a class range; suite 1.13): the wording is free, the
+    numbers a user acts on are not. This check observes again and compares: text, integers and
+    digests exactly, floats within a relative 2e-4 (rounding differs across CPUs and thread counts
+    by about 1e-6). A failure names the library versions that differ from the record's
+    (``made_with``), if any.
 
     Why: users and maintainers trust that a version number names one behaviour -- the rule every
     plugin follows is that its version changes when its behaviour does, with a CHANGELOG entry. A

@@ -27,6 +27,7 @@ __all__ = [
     "check_model_collate_refuses_targets_outside_its_label_space",
     "check_model_predict_agrees_with_logits",
     "check_model_recommends_unseen_items",
+    "targets_outside",
 ]
 
 #: Allowed difference between a predicted probability and the softmax of the logits.
@@ -152,7 +153,7 @@ def check_model_recommends_unseen_items(subject: ModelSubject, *, preset: str) -
             )
 
 
-def _targets_outside(subject: ModelSubject) -> list[tuple[str, Any, str]]:
+def targets_outside(subject: ModelSubject) -> list[tuple[str, Any, str]]:
     """``(field, value, description)`` of each target outside the label space of the test dataset."""
     if subject.spec.task == RECOMMENDATION:
         unknown = [(field, UNKNOWN_ID, f"an unknown {field} {UNKNOWN_ID!r}") for field in ("user", "item")]
@@ -204,7 +205,7 @@ def check_model_collate_refuses_targets_outside_its_label_space(subject: ModelSu
     """
     model, _, examples = prepared(subject, preset, n=3)
     problems = []
-    for field, value, description in _targets_outside(subject):
+    for field, value, description in targets_outside(subject):
         damaged = [dict(example) for example in examples]
         damaged[-1][field] = value
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 __all__ = ["SCHEMA_ID", "SCHEMA_VERSION", "SUITE_VERSION"]
 
 #: Version of the check catalogue and its rules.
-SUITE_VERSION = "1.12.0"
+SUITE_VERSION = "1.13.0"
 #: Version of the certificate's JSON shape (``certificate.schema.json``).
 SCHEMA_VERSION = "2"
 #: The ``$id`` of the certificate schema.
