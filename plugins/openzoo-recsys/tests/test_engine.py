@@ -35,7 +35,8 @@ def test_predict_through_the_api_excludes_the_users_training_items(mf_run):
     source = openzoo.load(mf_run)
     [record] = openzoo.predict(mf_run, ["u3"], top_k=50)
     loaded = source.model
-    seen = {loaded.items.id(i) for i in loaded.module.seen.items_of(loaded.users.index("u3"))}
+    table, user = loaded.module.seen, loaded.users.index("u3")
+    seen = {loaded.items.id(int(i)) for i in table.indices[table.indptr[user] : table.indptr[user + 1]]}
     assert seen and not seen & {entry["item"] for entry in record["items"]}
     assert len(record["items"]) == min(50, len(loaded.items) - len(seen))
 

@@ -1,4 +1,9 @@
-"""Hyperparameters of the two models, validated when a model is created or loaded."""
+"""Hyperparameters of the two models, validated when a model is created or loaded.
+
+A field that the ``default`` preset sets (in :mod:`openzoo_recsys.plugin`) takes its default from
+that preset, so a default never lives in two places that can drift apart; the others (``dropout``,
+``eval_seed``) are set by no preset and default here.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, final
 
 from openzoo import BadInputError
+from openzoo_recsys.plugin import MF_DEFAULT_CONFIG, NCF_DEFAULT_CONFIG
 
 __all__ = ["MFConfig", "NCFConfig", "parse_config"]
 
@@ -20,11 +26,11 @@ class MFConfig:
     """Biased matrix factorisation: ``mean + b_u + b_i + p_u . q_i``."""
 
     #: Size of the latent factors ``p_u`` and ``q_i``.
-    factors: int = 32
+    factors: int = MF_DEFAULT_CONFIG["factors"]
     #: L2 penalty on the factors and biases a batch uses, averaged over the batch.
-    reg: float = 0.05
+    reg: float = MF_DEFAULT_CONFIG["reg"]
     #: Standard deviation of the normal the factors start from (biases start at 0).
-    init_std: float = 0.01
+    init_std: float = MF_DEFAULT_CONFIG["init_std"]
 
     def __post_init__(self) -> None:
         _positive("factors", self.factors)
@@ -38,17 +44,17 @@ class NCFConfig:
     """Neural collaborative filtering: GMF and MLP towers fused by a linear layer (NeuMF)."""
 
     #: Size of the GMF user and item embeddings.
-    factors: int = 32
+    factors: int = NCF_DEFAULT_CONFIG["factors"]
     #: Widths of the MLP tower, comma-separated; the first is the concatenated user+item embedding.
-    mlp_layers: str = "64,32,16"
+    mlp_layers: str = NCF_DEFAULT_CONFIG["mlp_layers"]
     #: Unseen items sampled per observed interaction for the BCE loss.
-    negatives: int = 4
-    #: Dropout between MLP layers.
+    negatives: int = NCF_DEFAULT_CONFIG["negatives"]
+    #: Dropout between MLP layers (no preset sets it).
     dropout: float = 0.0
     #: L2 penalty on the embeddings a batch uses, averaged over the batch.
-    reg: float = 0.0
+    reg: float = NCF_DEFAULT_CONFIG["reg"]
     #: Standard deviation of the normal the embeddings start from.
-    init_std: float = 0.01
+    init_std: float = NCF_DEFAULT_CONFIG["init_std"]
     #: Seed of the negatives drawn for the evaluation loss (training draws from torch's global generator).
     eval_seed: int = 0
 

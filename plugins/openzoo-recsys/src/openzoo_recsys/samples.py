@@ -44,6 +44,7 @@ def write_malformed_ratings_samples(directory: Path) -> dict[str, tuple[dict[str
     # user 2 rates item 20 again, lower and later: line 7 holds the first rating, line 18 the second
     duplicate = _write(root / "duplicate.csv", [_HEADER, *good, "2,20,0.5,1600009999"])
     short = _write(root / "short-line.csv", [_HEADER, *good[:5], "3,30,4.0", *good[5:]])
+    long = _write(root / "long-line.csv", [_HEADER, *good[:3], "1,31,4.0,1600001111,surplus", *good[3:]])
     wordy = _write(root / "rating-word.csv", [_HEADER, *good[:2], "1,50,five,1600001234", *good[2:]])
     infinite = _write(root / "rating-nan.csv", [_HEADER, *good[:7], "2,60,nan,1600002345", *good[7:]])
     renamed = _write(root / "renamed-column.csv", ["userId,movieId,score,timestamp", *good])
@@ -60,6 +61,10 @@ def write_malformed_ratings_samples(directory: Path) -> dict[str, tuple[dict[str
         "a line with a field missing": (
             {"path": short},
             "short-line.csv:7: malformed line '3,30,4.0': expected 4 fields",
+        ),
+        "a line with a field too many": (
+            {"path": long},
+            "long-line.csv:5: malformed line '1,31,4.0,1600001111,surplus': expected 4 fields",
         ),
         "a rating that is not a number": ({"path": wordy}, "rating-word.csv:4: rating 'five' is not a number"),
         "a rating that is not finite": ({"path": infinite}, "rating-nan.csv:9: rating 'nan' is not a finite number"),

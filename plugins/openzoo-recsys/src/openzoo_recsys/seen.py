@@ -58,10 +58,6 @@ class SeenItems(nn.Module):
         """Number of users (rows)."""
         return int(self.indptr.numel() - 1)
 
-    def items_of(self, user: int) -> list[int]:
-        """Return the item indices user ``user`` saw, ascending."""
-        return self.indices[self.indptr[user] : self.indptr[user + 1]].tolist()
-
     def contains(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
         """Return a bool tensor: whether each ``(users[j], items[j])`` pair was seen in training."""
         if self.keys.numel() == 0:

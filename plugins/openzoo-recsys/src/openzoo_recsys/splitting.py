@@ -83,9 +83,9 @@ def split(
     times: Sequence[float],
     *,
     method: str,
-    seed: int = 0,
-    test_fraction: float = 0.1,
-    validation_fraction: float = 0.1,
+    seed: int,
+    test_fraction: float,
+    validation_fraction: float,
 ) -> dict[str, list[_Row]]:
     """Split with ``method`` (``leave-last-out`` or ``random``).
 
