@@ -16,7 +16,7 @@ FINETUNE = {"max_length": 32, "needs_pretrained": True}
 def write_checkpoint(directory, tester, labels: list[str]) -> BertForSequenceClassification:
     """Save a small BERT classifier and its tokenizer the way save_pretrained does."""
     texts = [example["text"] for example in tester.make_source().load("train")]
-    tokenizer = train_wordpiece(texts, vocab_size=300, max_length=96)
+    tokenizer = train_wordpiece(texts, vocab_size=300, lowercase=True, max_length=96)
     torch.manual_seed(7)
     config = BertConfig(
         vocab_size=len(tokenizer),
@@ -46,7 +46,9 @@ def test_head_is_resized_to_the_datasets_labels_and_the_encoder_is_kept(tmp_path
     )
     assert (
         model.tokenizer.get_vocab()
-        == train_wordpiece([e["text"] for e in tester.make_source().load("train")], vocab_size=300).get_vocab()
+        == train_wordpiece(
+            [e["text"] for e in tester.make_source().load("train")], vocab_size=300, lowercase=True, max_length=128
+        ).get_vocab()
     )
 
 

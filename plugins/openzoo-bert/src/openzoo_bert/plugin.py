@@ -43,6 +43,20 @@ _MODEL_OPTIONS = (
     ),
 )
 
+#: The ``mini`` preset's config (the default preset): also the default of every
+#: :class:`openzoo_bert.settings.BertSettings` field a config leaves out (a model made from Python).
+MINI_CONFIG = {
+    "hidden_size": 128,
+    "num_hidden_layers": 4,
+    "num_attention_heads": 4,
+    "intermediate_size": 512,
+    "max_position_embeddings": 128,
+    "vocab_size": 8000,
+    "max_length": 64,
+    "lowercase": True,
+    "dropout": 0.1,
+}
+
 _PRESETS = (
     Preset(
         "tiny",
@@ -64,17 +78,7 @@ _PRESETS = (
     Preset(
         "mini",
         "Trains from scratch on a CPU in minutes: 4 layers, hidden 128, 4 heads, vocabulary 8,000 (about 1.9 M).",
-        config={
-            "hidden_size": 128,
-            "num_hidden_layers": 4,
-            "num_attention_heads": 4,
-            "intermediate_size": 512,
-            "max_position_embeddings": 128,
-            "vocab_size": 8000,
-            "max_length": 64,
-            "lowercase": True,
-            "dropout": 0.1,
-        },
+        config=MINI_CONFIG,
         training={"epochs": 4, "batch_size": 32, "lr": 5e-4, "warmup_ratio": 0.1, "weight_decay": 0.01},
     ),
     Preset(

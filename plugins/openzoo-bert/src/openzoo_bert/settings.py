@@ -14,6 +14,8 @@ from typing import Any, final
 
 from openzoo import BadInputError
 
+from openzoo_bert.plugin import MINI_CONFIG
+
 __all__ = ["BertSettings", "parse_settings"]
 
 
@@ -22,27 +24,29 @@ __all__ = ["BertSettings", "parse_settings"]
 class BertSettings:
     """Architecture and tokenizer settings of a BERT classifier trained from scratch.
 
-    With ``--from-pretrained`` only :attr:`max_length` is used: the checkpoint fixes the rest.
+    With ``--from-pretrained`` only :attr:`max_length` is used: the checkpoint fixes the rest. A
+    field a config leaves out takes the value of the default preset (``mini``,
+    :data:`openzoo_bert.plugin.MINI_CONFIG`), so the defaults live in one place.
     """
 
     #: Width of every hidden state.
-    hidden_size: int = 256
+    hidden_size: int = MINI_CONFIG["hidden_size"]
     #: Number of transformer layers.
-    num_hidden_layers: int = 4
+    num_hidden_layers: int = MINI_CONFIG["num_hidden_layers"]
     #: Attention heads per layer; must divide :attr:`hidden_size`.
-    num_attention_heads: int = 4
+    num_attention_heads: int = MINI_CONFIG["num_attention_heads"]
     #: Width of the feed-forward layer inside each transformer layer.
-    intermediate_size: int = 1024
+    intermediate_size: int = MINI_CONFIG["intermediate_size"]
     #: Longest sequence the position embeddings cover.
-    max_position_embeddings: int = 128
+    max_position_embeddings: int = MINI_CONFIG["max_position_embeddings"]
     #: Most entries of the WordPiece vocabulary trained on the training split.
-    vocab_size: int = 8000
+    vocab_size: int = MINI_CONFIG["vocab_size"]
     #: Longest input in tokens ([CLS] and [SEP] included); ``None`` keeps a pretrained tokenizer's own.
-    max_length: int | None = 64
+    max_length: int | None = MINI_CONFIG["max_length"]
     #: Lower-case and strip accents before tokenizing.
-    lowercase: bool = True
+    lowercase: bool = MINI_CONFIG["lowercase"]
     #: Dropout probability of the encoder and the classification head.
-    dropout: float = 0.1
+    dropout: float = MINI_CONFIG["dropout"]
     #: True for presets that set no architecture (``finetune``): building from scratch is refused.
     needs_pretrained: bool = False
 

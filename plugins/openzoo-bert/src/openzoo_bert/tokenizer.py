@@ -28,9 +28,7 @@ SPECIAL_TOKENS: tuple[str, ...] = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 MIN_VOCAB_SIZE = 50
 
 
-def train_wordpiece(
-    texts: Iterable[str], *, vocab_size: int, lowercase: bool = True, max_length: int = 128
-) -> BertTokenizer:
+def train_wordpiece(texts: Iterable[str], *, vocab_size: int, lowercase: bool, max_length: int) -> BertTokenizer:
     """Learn a WordPiece vocabulary from ``texts`` and return it as a transformers tokenizer.
 
     :param texts: the training texts (the training split only, so evaluation stays unseen).
