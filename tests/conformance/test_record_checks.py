@@ -116,6 +116,20 @@ def test_a_record_made_before_an_observation_existed_is_not_judged_on_it():
     ]
 
 
+def test_the_record_loads_the_sample_with_each_unset_option_at_its_declared_bounds(registry_beside_base):
+    from openzoo.conformance.behaviour_record import observe
+    from openzoo.conformance.subjects import PluginSubject
+
+    registry = registry_beside_base({"fixture-ranges-clean": "ozrange.clean"}, "openzoo-fixtures-ranges")
+    [record] = [r for r in registry.plugins if r.name == "fixture-ranges-clean"]
+    dataset = observe(PluginSubject(record, registry=registry))["components"]["dataset:ranged-reviews"]
+    bounds = dataset["bound variants"]
+    # [0, 0.5) for each fraction: nothing held out at 0, the most just under 0.5 (the other at its default 0.2)
+    assert set(bounds) == {"validation=0.0", "validation=0.499999", "test=0.0", "test=0.499999"}
+    assert bounds["validation=0.0"]["train"]["count"] > dataset["load"]["train"]["count"]
+    assert bounds["test=0.499999"]["test"]["count"] > dataset["load"]["test"]["count"]
+
+
 def test_a_plugin_without_a_record_is_not_asked_for_one(fixture_path, registry_beside_base):
     from openzoo.conformance import plan
 

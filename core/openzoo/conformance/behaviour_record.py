@@ -9,7 +9,8 @@ observes, on the CPU with seed 0:
   capabilities; descriptions and help texts are left out, so rewording needs no new record);
 - every dataset's splits as loaded by the suite (from its declared sample, else with the
   default options): the example count and a digest of the examples in order, and, for a
-  dataset with a sample, the same under every value of each option with choices; for each
+  dataset with a sample, the same under every value of each option with choices and with each
+  option the sample leaves unset at each of its declared bounds (suite 1.13); for each
   declared malformed file, what the loader makes of it (its error type, or the digests when
   it loads) as declared and under every value of each option with choices;
 - of every refusal (an exception where a load, ``collate`` or ``predict`` gives up), the
@@ -328,6 +329,9 @@ def _observe_dataset(subject: DatasetSubject) -> dict[str, Any]:
     variants = _variants(subject, loader, subject.sample_options, directory)
     if variants:
         entry["variants"] = variants
+    bounds = _bound_variants(subject, loader, subject.sample_options, directory)
+    if bounds:
+        entry["bound variants"] = bounds
     if subject.spec.malformed_samples is not None:
         entry["malformed"] = _observe_malformed(subject, loader)
     if subject.spec.sample_variants is not None:
@@ -347,6 +351,29 @@ def _variants(subject: DatasetSubject, loader: Any, base: Mapping[str, Any], dir
                 continue
             options = {**base, option.name: as_parsed(value)}
             variants[f"{option.name}={value}"] = _load_or_error(lambda options=options: loader(**options), directory)
+    return variants
+
+
+def _bound_variants(
+    subject: DatasetSubject, loader: Any, base: Mapping[str, Any], directory: str | None
+) -> dict[str, Any]:
+    """Loads of ``base`` with each option the sample leaves unset at each of its declared bounds (suite 1.13).
+
+    A value the range allows may still be refused with the others (two fractions that leave no
+    training data): the refusal and the numbers it states are behaviour too.
+    """
+    from openzoo.conformance.declared_range_checks import at_bound_values
+
+    variants: dict[str, Any] = {}
+    for option in subject.spec.options:
+        if option.name in base:
+            continue
+        for value in at_bound_values(option):
+            key = f"{option.name}={value}"
+            if value == option.default or key in variants:
+                continue
+            options = {**base, option.name: value}
+            variants[key] = _load_or_error(lambda options=options: loader(**options), directory)
     return variants
 
 
@@ -554,7 +581,7 @@ def _scalar(value: Any) -> float | None:
 
 
 #: Observations added after records were first made: a record made before them is not judged on them.
-ADDED_LATER = frozenset({"predict_unusual", "predict_unusual_variants", "collate_refusals", "facts"})
+ADDED_LATER = frozenset({"predict_unusual", "predict_unusual_variants", "collate_refusals", "facts", "bound variants"})
 
 
 def differences(recorded: Any, observed: Any, where: str = "") -> list[str]:
