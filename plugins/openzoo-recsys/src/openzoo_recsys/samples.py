@@ -96,6 +96,9 @@ def write_ratings_sample_variants(directory: Path) -> dict[str, dict[str, str]]:
     semicolons = _write(root / "u-semicolons.data", [";".join(f) for f in shuffled])
     renamed = _write(root / "export.csv", ["user;item;stars;time", *(";".join(f) for f in fields)])
     untimed = _write(root / "untimed.csv", ["userId,movieId,rating", *(",".join(f[:3]) for f in fields)])
+    # ids of an export that names some users and items: numbers sort numerically first, then names
+    named = [[u if int(u) % 3 else f"guest{u}", i if int(i) % 4 else f"film{i}", *rest] for u, i, *rest in fields]
+    mixed = _write(root / "mixed-ids.csv", [_HEADER, *(",".join(f) for f in named)])
     return {
         "MovieLens u.data (tab-separated, no header)": {"path": udata},
         "u.data with -o format=udata -o delimiter=tab": {"path": udata, "format": "udata", "delimiter": "tab"},
@@ -108,4 +111,5 @@ def write_ratings_sample_variants(directory: Path) -> dict[str, dict[str, str]]:
             "timestamp_col": "time",
         },
         "a file without timestamps (line order is time)": {"path": untimed},
+        "ids that mix numbers and names": {"path": mixed},
     }
