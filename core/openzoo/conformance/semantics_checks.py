@@ -24,6 +24,7 @@ from openzoo.tasks import RECOMMENDATION
 __all__ = [
     "SCORE_TOLERANCE",
     "UNKNOWN_ID",
+    "USERS_PROBED",
     "check_model_collate_refuses_targets_outside_its_label_space",
     "check_model_predict_agrees_with_logits",
     "check_model_recommends_unseen_items",
@@ -33,6 +34,8 @@ __all__ = [
 #: Allowed difference between a predicted probability and the softmax of the logits.
 SCORE_TOLERANCE = 1e-4
 _INPUT_KEY = {"text-classification": "text", "image-classification": "image"}
+#: The most users of the training split ``check_model_recommends_unseen_items`` asks for recommendations.
+USERS_PROBED = 512
 #: A user or item id no dataset holds.
 UNKNOWN_ID = "openzoo-conformance-unknown-id"
 
@@ -117,6 +120,10 @@ def _rated(subject: ModelSubject) -> dict[str, set[str]]:
 def check_model_recommends_unseen_items(subject: ModelSubject, *, preset: str) -> None:
     """``predict`` recommends catalogue items the user did not rate in training, each once, best first.
 
+    Every user of the training split is asked (the :data:`USERS_PROBED` most active of a larger
+    one; from suite 1.13, before the three most active), for as many items as the catalogue holds:
+    a seen-items table whose last entry is lost shows only for the last user.
+
     Why: recommending what a user already rated inflates offline metrics and is useless
     to the user; a ranking that is not sorted, repeats items or names unknown ids breaks
     every consumer. Fix: mask the user's training items (score ``-inf``) before ``topk``
@@ -128,7 +135,7 @@ def check_model_recommends_unseen_items(subject: ModelSubject, *, preset: str) -
     items = {str(i) for i in subject.dataset.info.get("items", [])}
     names = {o.name for o in subject.spec.predict_options}
     options = {name: len(items) or 100 for name in ("top_k", "k") if name in names}
-    users = sorted(rated, key=lambda u: (-len(rated[u]), u))[:3]
+    users = sorted(rated, key=lambda u: (-len(rated[u]), u))[:USERS_PROBED]
     records = model.predict(users, **options)
     for user, record in zip(users, records):
         recommended = [str(entry["item"]) for entry in record.get("items", [])]

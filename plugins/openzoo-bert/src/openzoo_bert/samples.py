@@ -65,8 +65,9 @@ def write_movie_reviews_sample(directory: Path) -> dict[str, str]:
     beside another file, so the loader's whole path is checked: both archives and the text file.
     """
     rows = [(text, 2.1 if label else -1.7) for text, label in sentences()]
-    rows.append(("An evenly balanced sentence that nobody rated.", 0.0))  # neutral: dropped
-    rows.append(rows[0])  # a repeat: dropped
+    # among the rated rows, as in the real file: a reader must skip them and read on
+    rows.insert(10, ("An evenly balanced sentence that nobody rated.", 0.0))  # neutral: dropped
+    rows.insert(20, rows[0])  # a repeat: dropped
     lines = [f"{index}_1\t{rating:.4f}\t{text}" for index, (text, rating) in enumerate(rows, start=1)]
     return {"path": _movie_reviews_sdist(Path(directory) / "vaderSentiment-3.3.2.tar.gz", lines)}
 
