@@ -218,3 +218,22 @@ def test_the_reference_plugins_ship_a_record_of_their_installed_version():
         path = Path(__file__).parents[2] / "plugins" / dist / "src" / package / "conformance-record.json"
         entries = read_record(path)["plugins"]
         assert [entry["version"] for entry in entries.values()] == [version(dist)], dist
+
+
+def test_the_reference_records_hold_what_suite_1_13_observes():
+    """A record made before an observation existed is not judged on it, so a stale reference record would
+    silently judge less: each must hold the refusals' numbers and the observations added in suite 1.13."""
+    root = Path(__file__).parents[2] / "plugins"
+    for dist, package in (("openzoo-bert", "openzoo_bert"), ("openzoo-recsys", "openzoo_recsys")):
+        (entry,) = read_record(root / dist / "src" / package / "conformance-record.json")["plugins"].values()
+        text = json.dumps(entry)
+        assert '"facts"' in text, dist
+        for name, component in entry["components"].items():
+            for key, observed in component.items():
+                if key.startswith("preset="):
+                    assert {"predict_inside", "collate_refusals", "predict_unusual"} <= set(observed), (dist, name)
+    bert = read_record(root / "openzoo-bert" / "src" / "openzoo_bert" / "conformance-record.json")["plugins"]["bert"]
+    assert "top_k=2" in bert["components"]["model:bert"]["preset=tiny"]["predict_inside"]
+    recsys = read_record(root / "openzoo-recsys" / "src" / "openzoo_recsys" / "conformance-record.json")["plugins"]
+    mf = recsys["recsys"]["components"]["model:mf"]["preset=tiny"]
+    assert mf["predict_unusual_variants"]["fallback=popular"]["an unknown user"][0]["items"]

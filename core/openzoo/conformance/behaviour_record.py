@@ -22,7 +22,8 @@ observes, on the CPU with seed 0:
   main output before training, the losses of five Adam steps (lr 1e-2, eval mode), the
   outputs after them, and what ``predict`` returns for the examples' raw inputs, with the
   default options and under every other choice, bool value and declared bound of each predict
-  option (seeded, so sampled answers are recorded too); ``predict`` on the task's valid but
+  option (seeded, so sampled answers are recorded too), and under a value well inside the range
+  of each bounded one (suite 1.13); ``predict`` on the task's valid but
   unusual inputs (non-Latin text, RGBA images, unknown users), under the default options and
   under every other choice and bool value of each predict option (``fallback=popular`` for an
   unknown user, suite 1.13); and, for classifiers and recommenders, what ``collate`` makes of a
@@ -452,6 +453,9 @@ def _observe_preset(subject: ModelSubject, preset: str) -> dict[str, Any]:
     variants = _predict_variants(subject, model, inputs[:2])
     if variants:
         entry["predict_variants"] = variants
+    inside = _predict_variants(subject, model, inputs[:2], inside=True)
+    if inside:
+        entry["predict_inside"] = inside
     unusual = _predict_unusual(subject, model)
     if unusual:
         entry["predict_unusual"] = unusual
@@ -540,22 +544,27 @@ def _collate_refusals(subject: ModelSubject, model: Any, examples: Sequence[Any]
     return observed
 
 
-def _predict_variants(subject: ModelSubject, model: Any, inputs: list[Any]) -> dict[str, Any]:
+def _predict_variants(subject: ModelSubject, model: Any, inputs: list[Any], *, inside: bool = False) -> dict[str, Any]:
     """``predict`` under every other choice, bool value and declared bound of each predict option.
 
-    Sizes above :data:`LARGEST_PROBED_SIZE` (``max_new_tokens=1024``) are left out: they cost time
-    and take no other path. ``seed=0`` is passed when the model declares a ``seed`` option, and torch
-    is seeded before each call, so sampled answers are recorded too.
+    With ``inside``, under the values well inside each bounded option's range instead
+    (:func:`~openzoo.conformance.declared_range_checks.inside_values`: ``top_k=2`` where only 1 is a
+    bound; suite 1.13). Sizes above :data:`LARGEST_PROBED_SIZE` (``max_new_tokens=1024``) are left out:
+    they cost time and take no other path. ``seed=0`` is passed when the model declares a ``seed``
+    option, and torch is seeded before each call, so sampled answers are recorded too.
     """
     import torch
 
-    from openzoo.conformance.declared_range_checks import at_bound_values
+    from openzoo.conformance.declared_range_checks import at_bound_values, inside_values
     from openzoo.conformance.option_checks import as_parsed
 
     names = {option.name for option in subject.spec.predict_options}
     observed: dict[str, Any] = {}
     for option in subject.spec.predict_options:
-        values = [*option.choices, *([True, False] if option.type == "bool" else []), *at_bound_values(option)]
+        if inside:
+            values = inside_values(option)
+        else:
+            values = [*option.choices, *([True, False] if option.type == "bool" else []), *at_bound_values(option)]
         for value in values:
             small = not isinstance(value, int) or isinstance(value, bool) or abs(value) <= LARGEST_PROBED_SIZE
             key = f"{option.name}={value}"
