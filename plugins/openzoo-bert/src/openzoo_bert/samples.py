@@ -69,6 +69,7 @@ def write_movie_reviews_sample(directory: Path) -> dict[str, str]:
     rows.insert(10, ("An evenly balanced sentence that nobody rated.", 0.0))  # neutral: dropped
     rows.insert(20, rows[0])  # a repeat: dropped
     lines = [f"{index}_1\t{rating:.4f}\t{text}" for index, (text, rating) in enumerate(rows, start=1)]
+    lines.insert(30, "")  # a blank line mid-file: skipped
     return {"path": _movie_reviews_sdist(Path(directory) / "vaderSentiment-3.3.2.tar.gz", lines)}
 
 

@@ -11,20 +11,14 @@ from dataclasses import dataclass
 from typing import Any, final
 
 from openzoo import BadInputError, UnknownNameError
+from openzoo_gpt.plugin import GPT2_CONFIG
 
 __all__ = ["GPT2_DEFAULTS", "MIN_VOCAB_SIZE", "Architecture", "parse_architecture"]
 
 #: The 256 byte symbols of byte-level BPE plus the end-of-text token.
 MIN_VOCAB_SIZE = 257
-#: GPT-2 124M: the values of keys a config leaves unset.
-GPT2_DEFAULTS: dict[str, Any] = {
-    "vocab_size": 50257,
-    "n_positions": 1024,
-    "n_embd": 768,
-    "n_layer": 12,
-    "n_head": 12,
-    "dropout": 0.1,
-}
+#: GPT-2 124M (the ``gpt2`` preset's config): the values of keys a config leaves unset.
+GPT2_DEFAULTS: Mapping[str, Any] = GPT2_CONFIG
 
 
 @final

@@ -80,6 +80,18 @@ _SPLIT_OPTIONS = (
 )
 
 
+#: The ``gpt2`` preset's config, GPT-2 124M: also the value of every key a config leaves unset
+#: (:data:`openzoo_gpt.configuration.GPT2_DEFAULTS`), so the numbers live in one place.
+GPT2_CONFIG = {
+    "vocab_size": 50257,
+    "n_positions": 1024,
+    "n_embd": 768,
+    "n_layer": 12,
+    "n_head": 12,
+    "dropout": 0.1,
+}
+
+
 @hookimpl
 def openzoo_models() -> list[ModelSpec]:
     return [
@@ -124,14 +136,7 @@ def openzoo_models() -> list[ModelSpec]:
                 Preset(
                     "gpt2",
                     "The GPT-2 124M architecture: 12 layers, width 768, 12 heads, context 1024, 50257-token vocabulary.",
-                    config={
-                        "vocab_size": 50257,
-                        "n_positions": 1024,
-                        "n_embd": 768,
-                        "n_layer": 12,
-                        "n_head": 12,
-                        "dropout": 0.1,
-                    },
+                    config=GPT2_CONFIG,
                     training={"epochs": 1, "batch_size": 8, "lr": 3e-4, "warmup_ratio": 0.02, "weight_decay": 0.1},
                 ),
             ),

@@ -56,7 +56,8 @@ def write_malformed_text_samples(directory: Path) -> dict[str, tuple[dict[str, s
 
     The cases: a record without the field ``-o field`` names, a line that is not JSON, a
     record that is not a JSON object, a field that is not a string, a ``.txt`` file that is
-    not UTF-8, a directory with no ``.txt`` or ``.jsonl`` file, and a corpus with no text.
+    not UTF-8, a directory with no ``.txt`` or ``.jsonl`` file, a corpus with no text, and held-out
+    fractions that leave no training text.
     """
     root = Path(directory)
     rng = random.Random(1)
@@ -108,6 +109,10 @@ def write_malformed_text_samples(directory: Path) -> dict[str, tuple[dict[str, s
             "the directory holds no .txt or .jsonl files",
         ),
         "a corpus with no text": ({"path": str(blank)}, "the corpus is empty (3 file(s), no text in any of them)"),
+        "fractions that add up to 1": (
+            {"path": str(short), "validation_fraction": 0.5, "test_fraction": 0.5},
+            "validation_fraction + test_fraction = 1 leaves no training text",
+        ),
     }
 
 
@@ -131,6 +136,8 @@ def write_text_variants(directory: Path) -> dict[str, dict[str, str]]:
     titled = root / "titled.jsonl"
     records = [{"title": f"part {index}", "body": _paragraph(rng, 20)} for index in range(3)]
     titled.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    one_line = root / "one-line.txt"
+    one_line.write_text(" ".join(_paragraph(rng, 2) for _ in range(40)), encoding="utf-8")
     return {
         "one document: its tail held out, cut at line ends": {"path": str(single)},
         "a ** glob into subfolders": {"path": str(nested / "**" / "*.txt")},
@@ -140,4 +147,5 @@ def write_text_variants(directory: Path) -> dict[str, dict[str, str]]:
             "test_fraction": 0.3,
         },
         "records whose text is in another field, -o field=body": {"path": str(titled), "field": "body"},
+        "one document on one line: no line end to cut its tail or its blocks at": {"path": str(one_line)},
     }
