@@ -493,13 +493,25 @@ def _predict_unusual(subject: ModelSubject, model: Any, overrides: Mapping[str, 
     return observed
 
 
+def _probe_options(option: Any, value: Any, names: set[str]) -> dict[str, Any]:
+    """``predict``'s options for probing ``option`` at ``value``: ``seed=0`` and four new tokens beside it,
+    when the model declares them, so sampled answers are recorded and generation stays short."""
+    from openzoo.conformance.option_checks import as_parsed
+
+    options: dict[str, Any] = {option.name: as_parsed(value)}
+    if "seed" in names and option.name != "seed":
+        options["seed"] = 0
+    if "max_new_tokens" in names and option.name != "max_new_tokens":
+        options["max_new_tokens"] = 4
+    return options
+
+
 def _predict_unusual_variants(subject: ModelSubject, model: Any) -> dict[str, Any]:
     """The unusual inputs under every other choice and bool value of each predict option (suite 1.13).
 
     An option such as ``fallback=popular`` acts only on an input the defaults refuse (an unknown
     user), so :func:`_predict_variants`, on the examples' own inputs, never sees it act.
     """
-    from openzoo.conformance.option_checks import as_parsed
 
     names = {option.name for option in subject.spec.predict_options}
     observed: dict[str, Any] = {}
@@ -509,12 +521,7 @@ def _predict_unusual_variants(subject: ModelSubject, model: Any) -> dict[str, An
             key = f"{option.name}={value}"
             if value == option.default or key in observed:
                 continue
-            options: dict[str, Any] = {option.name: as_parsed(value)}
-            if "seed" in names and option.name != "seed":
-                options["seed"] = 0
-            if "max_new_tokens" in names and option.name != "max_new_tokens":
-                options["max_new_tokens"] = 4
-            observed[key] = _predict_unusual(subject, model, options)
+            observed[key] = _predict_unusual(subject, model, _probe_options(option, value, names))
     return observed
 
 
@@ -556,7 +563,6 @@ def _predict_variants(subject: ModelSubject, model: Any, inputs: list[Any], *, i
     import torch
 
     from openzoo.conformance.declared_range_checks import at_bound_values, inside_values
-    from openzoo.conformance.option_checks import as_parsed
 
     names = {option.name for option in subject.spec.predict_options}
     observed: dict[str, Any] = {}
@@ -570,11 +576,7 @@ def _predict_variants(subject: ModelSubject, model: Any, inputs: list[Any], *, i
             key = f"{option.name}={value}"
             if value == option.default or not small or key in observed:
                 continue
-            options: dict[str, Any] = {option.name: as_parsed(value)}
-            if "seed" in names and option.name != "seed":
-                options["seed"] = 0
-            if "max_new_tokens" in names and option.name != "max_new_tokens":
-                options["max_new_tokens"] = 4
+            options = _probe_options(option, value, names)
             torch.manual_seed(0)
             try:
                 with warnings.catch_warnings():  # a deprecated alias warns; its answer is what counts
