@@ -107,6 +107,8 @@ def test_a_record_made_before_an_observation_existed_is_not_judged_on_it():
         "predict": [1],
         "collate_refusals": {"label -1": {"error": "BadInputError", "facts": [0, 1]}},
         "predict_unusual_variants": {"fallback=popular": {}},
+        "predict_inside": {"top_k=2": [1]},
+        "bound variants": {"test=0.0": {"error": "BadInputError", "facts": []}},
     }
     assert differences(before, after) == []
     # a record that holds the facts is judged on them

@@ -592,7 +592,9 @@ def _scalar(value: Any) -> float | None:
 
 
 #: Observations added after records were first made: a record made before them is not judged on them.
-ADDED_LATER = frozenset({"predict_unusual", "predict_unusual_variants", "collate_refusals", "facts", "bound variants"})
+ADDED_LATER = frozenset(
+    {"predict_unusual", "predict_unusual_variants", "predict_inside", "collate_refusals", "facts", "bound variants"}
+)
 
 
 def differences(recorded: Any, observed: Any, where: str = "") -> list[str]:
