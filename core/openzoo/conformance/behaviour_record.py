@@ -48,7 +48,7 @@ import json
 import math
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -321,6 +321,8 @@ def _load_or_error(load: Any, directory: str | None) -> dict[str, Any]:
 
 
 def _observe_dataset(subject: DatasetSubject) -> dict[str, Any]:
+    from openzoo.conformance.declared_range_checks import at_bound_values
+
     entry: dict[str, Any] = {"declaration": plain_declaration(subject.spec)}
     directory = subject.sample_directory
     entry["load"] = _load_or_error(subject.load_source, directory)
@@ -330,7 +332,7 @@ def _observe_dataset(subject: DatasetSubject) -> dict[str, Any]:
     variants = _variants(subject, loader, subject.sample_options, directory)
     if variants:
         entry["variants"] = variants
-    bounds = _bound_variants(subject, loader, subject.sample_options, directory)
+    bounds = _variants(subject, loader, subject.sample_options, directory, at_bound_values)
     if bounds:
         entry["bound variants"] = bounds
     if subject.spec.malformed_samples is not None:
@@ -340,40 +342,36 @@ def _observe_dataset(subject: DatasetSubject) -> dict[str, Any]:
     return entry
 
 
-def _variants(subject: DatasetSubject, loader: Any, base: Mapping[str, Any], directory: str | None) -> dict[str, Any]:
-    """Loads of ``base`` under every other value of each option with choices (or of a bool option)."""
-    from openzoo.conformance.option_checks import as_parsed
-
-    variants: dict[str, Any] = {}
-    for option in subject.spec.options:
-        values = list(option.choices) or ([True, False] if option.type == "bool" else [])
-        for value in values:
-            if option.name in base or value == option.default:
-                continue
-            options = {**base, option.name: as_parsed(value)}
-            variants[f"{option.name}={value}"] = _load_or_error(lambda options=options: loader(**options), directory)
-    return variants
+def _choice_values(option: Any) -> list[Any]:
+    """The values of an option with choices, or ``True`` and ``False`` for a bool option."""
+    return list(option.choices) or ([True, False] if option.type == "bool" else [])
 
 
-def _bound_variants(
-    subject: DatasetSubject, loader: Any, base: Mapping[str, Any], directory: str | None
+def _variants(
+    subject: DatasetSubject,
+    loader: Any,
+    base: Mapping[str, Any],
+    directory: str | None,
+    values_of: Callable[[Any], list[Any]] = _choice_values,
 ) -> dict[str, Any]:
-    """Loads of ``base`` with each option the sample leaves unset at each of its declared bounds (suite 1.13).
+    """Loads of ``base`` with each option it leaves unset at each of ``values_of(option)`` but the default.
 
-    A value the range allows may still be refused with the others (two fractions that leave no
-    training data): the refusal and the numbers it states are behaviour too.
+    By default every other value of each option with choices (or of a bool option); with
+    :func:`~openzoo.conformance.declared_range_checks.at_bound_values`, each declared bound (suite
+    1.13): a value the range allows may still be refused with the others (two fractions that
+    leave no training data), and the refusal and the numbers it states are behaviour too.
     """
-    from openzoo.conformance.declared_range_checks import at_bound_values
+    from openzoo.conformance.option_checks import as_parsed
 
     variants: dict[str, Any] = {}
     for option in subject.spec.options:
         if option.name in base:
             continue
-        for value in at_bound_values(option):
+        for value in values_of(option):
             key = f"{option.name}={value}"
             if value == option.default or key in variants:
                 continue
-            options = {**base, option.name: value}
+            options = {**base, option.name: as_parsed(value)}
             variants[key] = _load_or_error(lambda options=options: loader(**options), directory)
     return variants
 
@@ -516,8 +514,7 @@ def _predict_unusual_variants(subject: ModelSubject, model: Any) -> dict[str, An
     names = {option.name for option in subject.spec.predict_options}
     observed: dict[str, Any] = {}
     for option in subject.spec.predict_options:
-        values = [*option.choices, *([True, False] if option.type == "bool" else [])]
-        for value in values:
+        for value in _choice_values(option):
             key = f"{option.name}={value}"
             if value == option.default or key in observed:
                 continue
@@ -533,15 +530,12 @@ def _collate_refusals(subject: ModelSubject, model: Any, examples: Sequence[Any]
     a refusal is recorded by its type and the numbers it states (the range of class indices it
     names), an acceptance as ``"accepted"``.
     """
-    from openzoo.conformance.semantics_checks import targets_outside
-    from openzoo.tasks import IMAGE_CLASSIFICATION, RECOMMENDATION, TEXT_CLASSIFICATION
+    from openzoo.conformance.semantics_checks import LABEL_SPACE_TASKS, batches_outside_label_space
 
-    if subject.spec.task not in (TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION, RECOMMENDATION) or not examples:
+    if subject.spec.task not in LABEL_SPACE_TASKS or not examples:
         return {}
     observed: dict[str, Any] = {}
-    for field, value, description in targets_outside(subject):
-        damaged = [dict(example) for example in examples[:3]]
-        damaged[-1][field] = value
+    for description, damaged in batches_outside_label_space(subject, examples[:3]):
         try:
             model.collate(damaged)
         except Exception as exc:  # noqa: BLE001 -- a refusal is what is recorded
@@ -570,7 +564,7 @@ def _predict_variants(subject: ModelSubject, model: Any, inputs: list[Any], *, i
         if inside:
             values = inside_values(option)
         else:
-            values = [*option.choices, *([True, False] if option.type == "bool" else []), *at_bound_values(option)]
+            values = [*_choice_values(option), *at_bound_values(option)]
         for value in values:
             small = not isinstance(value, int) or isinstance(value, bool) or abs(value) <= LARGEST_PROBED_SIZE
             key = f"{option.name}={value}"

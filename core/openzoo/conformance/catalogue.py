@@ -282,7 +282,7 @@ def _mutation_score_model_checks(spec: Any, p: dict[str, str]) -> Iterator[Calla
             yield partial(option_checks.check_generation_neutral_filters_change_nothing, **p)
     yield partial(input_checks.check_model_predict_refuses_inputs_of_another_kind, **p)
     yield partial(invariance_checks.check_model_runs_a_batch_over_256, **p)
-    if spec.task in (TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION, RECOMMENDATION):
+    if spec.task in semantics_checks.LABEL_SPACE_TASKS:
         yield partial(semantics_checks.check_model_collate_refuses_targets_outside_its_label_space, **p)
         yield partial(checkpoint_checks.check_model_round_trips_past_256_classes_or_ids, **p)
     yield partial(robustness_checks.check_model_refuses_an_empty_training_split, **p)

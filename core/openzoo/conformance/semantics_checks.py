@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from openzoo.conformance.declaration import CheckSkipped, check, fail
@@ -19,16 +20,17 @@ from openzoo.conformance.model_runtime import collate, forward, max_error
 from openzoo.conformance.subjects import ModelSubject
 from openzoo.conformance.task_inputs import raw_input
 from openzoo.errors import BadInputError
-from openzoo.tasks import RECOMMENDATION
+from openzoo.tasks import IMAGE_CLASSIFICATION, RECOMMENDATION, TEXT_CLASSIFICATION
 
 __all__ = [
+    "LABEL_SPACE_TASKS",
     "SCORE_TOLERANCE",
     "UNKNOWN_ID",
     "USERS_PROBED",
+    "batches_outside_label_space",
     "check_model_collate_refuses_targets_outside_its_label_space",
     "check_model_predict_agrees_with_logits",
     "check_model_recommends_unseen_items",
-    "targets_outside",
 ]
 
 #: Allowed difference between a predicted probability and the softmax of the logits.
@@ -36,6 +38,8 @@ SCORE_TOLERANCE = 1e-4
 _INPUT_KEY = {"text-classification": "text", "image-classification": "image"}
 #: The most users of the training split ``check_model_recommends_unseen_items`` asks for recommendations.
 USERS_PROBED = 512
+#: Tasks whose targets have a label space (class indices, known users and items) that ``collate`` guards.
+LABEL_SPACE_TASKS = (TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION, RECOMMENDATION)
 #: A user or item id no dataset holds.
 UNKNOWN_ID = "openzoo-conformance-unknown-id"
 
@@ -160,7 +164,7 @@ def check_model_recommends_unseen_items(subject: ModelSubject, *, preset: str) -
             )
 
 
-def targets_outside(subject: ModelSubject) -> list[tuple[str, Any, str]]:
+def _targets_outside(subject: ModelSubject) -> list[tuple[str, Any, str]]:
     """``(field, value, description)`` of each target outside the label space of the test dataset."""
     if subject.spec.task == RECOMMENDATION:
         unknown = [(field, UNKNOWN_ID, f"an unknown {field} {UNKNOWN_ID!r}") for field in ("user", "item")]
@@ -171,6 +175,16 @@ def targets_outside(subject: ModelSubject) -> list[tuple[str, Any, str]]:
         ("label", -1, "label -1"),
         ("label", None, "label None"),
     ]
+
+
+def batches_outside_label_space(
+    subject: ModelSubject, examples: Sequence[Mapping[str, Any]]
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """``(description, batch)``: copies of ``examples`` whose last target lies outside the label space, one per target."""
+    for field, value, description in _targets_outside(subject):
+        damaged = [dict(example) for example in examples]
+        damaged[-1][field] = value
+        yield description, damaged
 
 
 def _finite_loss(subject: ModelSubject, model: Any, batch: dict[str, Any]) -> str | None:
@@ -212,9 +226,7 @@ def check_model_collate_refuses_targets_outside_its_label_space(subject: ModelSu
     """
     model, _, examples = prepared(subject, preset, n=3)
     problems = []
-    for field, value, description in targets_outside(subject):
-        damaged = [dict(example) for example in examples]
-        damaged[-1][field] = value
+    for description, damaged in batches_outside_label_space(subject, examples):
         try:
             batch = model.collate(damaged)
         except BadInputError:
